@@ -1,0 +1,25 @@
+/** The command's exit codes (documented in docs/cli.md). */
+export const ExitCode = {
+  /** Everything worked; for `validate`, every file is valid (warnings allowed). */
+  Ok: 0,
+  /** A workflow file is invalid; its diagnostics were printed. */
+  Invalid: 1,
+  /** The command line is wrong (unknown command or option, missing argument). */
+  Usage: 2,
+  /** A file could not be read. */
+  Io: 3,
+  /** A bug: an unexpected internal error. Please report it. */
+  Internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error that ends the command with a message and an exit code, without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

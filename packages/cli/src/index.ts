@@ -1,0 +1,2 @@
+export { main, buildProgram } from './program.js';
+export { ExitCode } from './exit-codes.js';

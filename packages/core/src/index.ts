@@ -1,0 +1,27 @@
+/**
+ * @llm-orchestrator/core: the workflow language (parsing, validation, JSON Schema), the `${{ }}`
+ * expression language and the task graph.
+ */
+export * from './definition/index.js';
+export {
+  compileExpression,
+  compileTemplate,
+  containsExpression,
+  DEFAULT_EXPRESSION_LIMITS,
+} from './expr/index.js';
+export type {
+  CompiledExpression,
+  CompiledTemplate,
+  ExpressionContext,
+  ExpressionLimits,
+  Reference,
+} from './expr/index.js';
+export { buildDag, findCycles, toDot, toMermaid } from './graph/index.js';
+export type { Dag, DependencyKind, DependencySpec, GraphNodeSpec, RenderOptions } from './graph/index.js';
+export {
+  CycleError,
+  DefinitionError,
+  ExpressionEvaluationError,
+  ExpressionSyntaxError,
+  OrchestratorError,
+} from './errors.js';
