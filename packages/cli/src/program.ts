@@ -14,7 +14,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version('0.1.0', '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    .configureOutput({
+      outputError: (str, write) => {
+        write(str);
+      },
+    });
 
   program
     .command('validate')

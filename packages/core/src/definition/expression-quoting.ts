@@ -4,7 +4,7 @@
  * `${{ ... }}` expression ending its line is quoted before parsing. Line numbers and the column
  * where the value starts do not change; block scalars (`|`, `>`) are left alone.
  */
-const EXPRESSION_VALUE = /^(\s*(?:-\s+)*(?:[^\s#'"{[\-][^#]*?:\s+)?)(\$\{\{.*\}\})\s*$/;
+const EXPRESSION_VALUE = /^(\s*(?:-\s+)*(?:[^\s#'"{[-][^#]*?:\s+)?)(\$\{\{.*\}\})\s*$/;
 const BLOCK_SCALAR_START = /(?::|^\s*-|^)\s*[|>][-+0-9]*\s*(#.*)?$/;
 
 export interface QuotedText {

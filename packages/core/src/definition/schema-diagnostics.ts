@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { didYouMean } from '../suggest.js';
 import type { Diagnostic, JsonPath } from './diagnostics.js';
+import { describeJsonType } from './value-types.js';
 import {
   Branch,
   DURATION_PATTERN,
@@ -96,12 +97,7 @@ const FIELD_SETS: readonly string[][] = [
 ];
 
 function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `"${value.length > 60 ? `${value.slice(0, 57)}...` : value}"`;
-  return `${typeof value} ${String(value)}`;
+  return value === undefined ? 'nothing' : describeJsonType(value);
 }
 
 function valueAt(root: unknown, path: JsonPath): unknown {
@@ -171,6 +167,10 @@ function issueToDrafts(issue: Issue, prefix: JsonPath, root: unknown): Draft[] {
       ];
     case 'invalid_value': {
       const options = issue.values.map((v) => JSON.stringify(v));
+      if (value === undefined) {
+        // A required literal or enum (apiVersion, an input's type) that is not there at all.
+        return [{ path, code: 'MISSING_FIELD', message: `${field} is required: ${options.join(' or ')}` }];
+      }
       const hint = typeof value === 'string' ? didYouMean(value, issue.values.map(String)) : undefined;
       const message =
         options.length === 1
@@ -197,6 +197,21 @@ function issueToDrafts(issue: Issue, prefix: JsonPath, root: unknown): Draft[] {
       const what = issue.origin === 'array' ? ` item(s)` : issue.origin === 'string' ? ` character(s)` : '';
       return [{ path, code: 'OUT_OF_RANGE', message: `${field} must be ${word} ${String(bound)}${what}` }];
     }
+    case 'invalid_key': {
+      // A record key that breaks its pattern (label keys): point at the key, not its value.
+      const inner = issue.issues[0];
+      const pattern = inner !== undefined && 'pattern' in inner && typeof inner.pattern === 'string' ? inner.pattern : '';
+      const help = PATTERN_HELP.get(pattern.replace(/^\/|\/[a-z]*$/g, ''));
+      return [
+        {
+          path,
+          key: true,
+          code: 'INVALID_FORMAT',
+          message: `the key ${JSON.stringify(String(last))} is not ${help?.what ?? 'a valid key'}`,
+          ...(help === undefined ? {} : { hint: help.hint }),
+        },
+      ];
+    }
     case 'invalid_union':
       return unionDrafts(issue, path, root);
     default:
@@ -217,8 +232,11 @@ function unionDrafts(issue: Extract<Issue, { code: 'invalid_union' }>, path: Jso
     return [
       {
         path,
-        code: 'INVALID_VALUE',
-        message: `\`${disc}\` must be one of ${options.map((o) => `"${o}"`).join(', ')}; got ${describeValue(got)}`,
+        code: got === undefined ? 'MISSING_FIELD' : 'INVALID_VALUE',
+        message:
+          got === undefined
+            ? `\`${disc}\` is required: one of ${options.map((o) => `"${o}"`).join(', ')}`
+            : `\`${disc}\` must be one of ${options.map((o) => `"${o}"`).join(', ')}; got ${describeValue(got)}`,
         ...(hint === undefined ? {} : { hint }),
       },
     ];

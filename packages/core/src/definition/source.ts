@@ -129,8 +129,17 @@ export function parseSource(text: string, file?: string): ParsedSource {
       diagnostics.push(yamlSyntaxDiagnostic(file, index, err.message, pos, err.code, line));
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null && doc.contents === null) return; // an empty document (e.g. trailing `---`)
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // An alias without its anchor, or too many aliases (a "billion laughs" document).
+      const pos = lines.linePos(doc.range[0]);
+      diagnostics.push(yamlSyntaxDiagnostic(file, index, (e as Error).message, pos, 'ALIAS', ''));
+      return;
+    }
+    const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.source === '');
+    if (value === null && empty) return; // an empty document (e.g. trailing `---`)
     documents.push({
       index,
       value,

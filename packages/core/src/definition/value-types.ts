@@ -106,5 +106,5 @@ export function describeJsonType(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-  return String(value);
+  return typeof value === 'boolean' ? String(value) : typeof value;
 }

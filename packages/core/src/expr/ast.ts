@@ -1,3 +1,5 @@
+import type { FunctionName } from './functions.js';
+
 /**
  * Syntax tree of a `${{ }}` expression. Every node carries `start`/`end` (end exclusive), offsets
  * into the expression source.
@@ -68,7 +70,7 @@ export interface IndexNode extends Span {
 export interface CallNode extends Span {
   readonly kind: 'call';
   /** Canonical function name (aliases such as `toJson` are resolved). */
-  readonly name: string;
+  readonly name: FunctionName;
   readonly nameEnd: number;
   readonly args: readonly Node[];
 }

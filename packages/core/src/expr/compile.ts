@@ -3,7 +3,7 @@ import type { Node, PathNode, PathSegment } from './ast.js';
 import { buildEvaluator } from './evaluate.js';
 import { resolveLimits, type ExpressionLimits } from './limits.js';
 import { parseExpression } from './parser.js';
-import { errorText, type EvalState } from './values.js';
+import { errorText, type EvalState, type Evaluator } from './values.js';
 
 /**
  * A static member chain rooted at an identifier, e.g. `tasks.a.outputs['x']` gives
@@ -32,7 +32,39 @@ export interface ExpressionInternals {
   readonly referenceOf: ReadonlyMap<PathNode, Reference>;
 }
 
-const INTERNALS = new WeakMap<CompiledExpression, ExpressionInternals>();
+/**
+ * The one implementation of CompiledExpression. The evaluator (a tree of closures) is built on the
+ * first `evaluate`, so validation, which only compiles, allocates no closures.
+ */
+class Compiled implements CompiledExpression, ExpressionInternals {
+  private run: Evaluator | undefined;
+
+  constructor(
+    readonly source: string,
+    readonly references: readonly Reference[],
+    readonly ast: Node,
+    readonly referenceOf: ReadonlyMap<PathNode, Reference>,
+    private readonly limits: Readonly<ExpressionLimits>,
+  ) {
+    Object.freeze(this.references);
+  }
+
+  evaluate(context: ExpressionContext): unknown {
+    if (typeof context !== 'object' || context === null) {
+      throw new ExpressionEvaluationError('expression context must be an object');
+    }
+    this.run ??= buildEvaluator(this.ast, this.source, this.limits.maxSteps);
+    const state: EvalState = { steps: 0, limits: this.limits };
+    try {
+      const result = this.run(context, state);
+      return result === undefined ? null : result;
+    } catch (e) {
+      if (e instanceof ExpressionEvaluationError) throw e;
+      // E.g. a stack overflow on pathologically deep data, or a cyclic context in toJSON.
+      throw new ExpressionEvaluationError(`expression failed: ${errorText(e)}`, { cause: e });
+    }
+  }
+}
 
 /** Parses and prepares an expression for fast repeated evaluation. */
 export function compileExpression(
@@ -55,37 +87,16 @@ export function compileExpression(
     });
   }
   const referenceOf = collectReferences(ast);
-  const references = Object.freeze([...referenceOf.values()]);
-  const run = buildEvaluator(ast, source, resolved.maxSteps);
-  const compiled: CompiledExpression = Object.freeze({
-    source,
-    references,
-    evaluate(context: ExpressionContext): unknown {
-      if (typeof context !== 'object' || context === null) {
-        throw new ExpressionEvaluationError('expression context must be an object');
-      }
-      const state: EvalState = { steps: 0, limits: resolved };
-      try {
-        const result = run(context, state);
-        return result === undefined ? null : result;
-      } catch (e) {
-        if (e instanceof ExpressionEvaluationError) throw e;
-        // E.g. a stack overflow on pathologically deep data, or a cyclic context in toJSON.
-        throw new ExpressionEvaluationError(`expression failed: ${errorText(e)}`, { cause: e });
-      }
-    },
-  });
-  INTERNALS.set(compiled, { ast, referenceOf });
-  return compiled;
+  return new Compiled(source, [...referenceOf.values()], ast, referenceOf, resolved);
 }
 
 /** The syntax tree behind a compiled expression (recompiled if it was not made here). */
 export function internalsOf(expr: CompiledExpression): ExpressionInternals {
-  const known = INTERNALS.get(expr);
-  if (known !== undefined) return known;
-  const again = INTERNALS.get(compileExpression(expr.source));
-  if (again === undefined)
+  if (expr instanceof Compiled) return expr;
+  const again = compileExpression(expr.source);
+  if (!(again instanceof Compiled)) {
     throw new ExpressionSyntaxError('internal: no syntax tree', expr.source, 0);
+  }
   return again;
 }
 

@@ -110,7 +110,8 @@ describe('logic', () => {
   });
 
   it('uses JS-like truthiness', () => {
-    for (const falsy of ['false', 'null', '0', "''", 'tasks.none']) expect(ev(`!${falsy}`)).toBe(true);
+    for (const falsy of ['false', 'null', '0', "''", 'tasks.none'])
+      expect(ev(`!${falsy}`)).toBe(true);
     for (const t of ['true', '1', "'0'", '[]', '{}', '-1']) expect(ev(`!${t}`)).toBe(false);
     expect(ev("[] ? 'y' : 'n'")).toBe('y');
     expect(ev('!!workflow.inputs.empty', ctx)).toBe(false);
@@ -150,7 +151,9 @@ describe('lenient access', () => {
   });
 
   it('rejects non-scalar computed indexes', () => {
-    expect(evalError(() => ev('tasks[true]', ctx)).message).toMatch(/string or a number, got boolean/);
+    expect(evalError(() => ev('tasks[true]', ctx)).message).toMatch(
+      /string or a number, got boolean/,
+    );
     expect(evalError(() => ev('tasks[null]', ctx)).message).toMatch(/got null/);
     expect(evalError(() => ev('tasks[[1]]', ctx)).message).toMatch(/got array/);
   });

@@ -89,7 +89,7 @@ export function buildEvaluator(node: Node, source: string, maxSteps: number): Ev
         };
       }
       case 'call':
-        return buildCall(n.name as FunctionName, n.args.map(build), maxSteps);
+        return buildCall(n.name, n.args.map(build), maxSteps);
       case 'unary': {
         const operand = build(n.operand);
         if (n.op === '!') {

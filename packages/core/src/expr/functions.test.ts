@@ -56,7 +56,7 @@ const ok: [string, unknown][] = [
   ["toJSON('x')", '"x"'],
   ["fromJSON('[1, 2]')", [1, 2]],
   ['fromJson(\'{"a": {"b": true}}\').a.b', true],
-  ["fromJSON('\"s\"')", 's'],
+  ['fromJSON(\'"s"\')', 's'],
   ['min(3, 1, 2)', 1],
   ['max(3, 1, 2)', 3],
   ['min(nums)', 1],

@@ -387,6 +387,13 @@ export function functionSpec(name: FunctionName): BuiltinFunction {
   return FUNCTIONS[name];
 }
 
+/** `1 argument`, `1 to 2 arguments`, `at least 1 argument`... */
+export function arityText(spec: BuiltinFunction): string {
+  const { minArgs: min, maxArgs: max } = spec;
+  const count = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+  return `${count} argument${count === '1' ? '' : 's'}`;
+}
+
 /** Every accepted spelling, for hints. */
 export function functionNames(): string[] {
   return [...BY_NAME.keys()];

@@ -34,9 +34,11 @@
  *   ExpressionEvaluationError. No other error escapes.
  * - Results are JSON-compatible (null, never undefined; finite numbers) as long as the context is.
  * - Limits (DEFAULT_EXPRESSION_LIMITS, overridable per call): source length, nesting depth
- *   (parentheses, brackets, operands and syntax-tree height), work steps per evaluation (node
- *   visits plus sizes of strings and arrays built or scanned), produced string and array sizes.
- *   The length limit applies to each expression inside a template, not to the whole text.
+ *   (parentheses, brackets, operands and syntax-tree height), work steps per evaluation, produced
+ *   string and array sizes. Steps count node visits (a path `a.b.c` counts 3), array elements
+ *   handled by functions and equality, and one step per 16 characters of strings functions scan
+ *   or build. The length limit applies to each expression inside a template, not to the whole
+ *   text; the string limit also applies to the interpolated result.
  */
 export type { PathSegment } from './ast.js';
 export {
@@ -57,8 +59,10 @@ export {
   formatType,
   isAssignable,
   typeOfMember,
+  typeOfPath,
   unifyTypes,
   type MemberAccess,
+  type PathAccess,
   type StaticType,
 } from './static-type.js';
 export { functionNames as expressionFunctionNames } from './functions.js';

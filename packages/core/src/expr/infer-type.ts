@@ -273,7 +273,7 @@ export function inferType(
       }
       case 'call': {
         const args = n.args.map((a) => ({ type: infer(a), node: a }));
-        return SIGNATURES[n.name as FunctionName](args, checker);
+        return SIGNATURES[n.name](args, checker);
       }
       case 'unary': {
         const t = infer(n.operand);

@@ -208,3 +208,17 @@ function readString(
   }
   return fail('unterminated string', start, `close the string with ${quote ?? "'"}`);
 }
+
+/** How a token reads in error messages. */
+export function describeToken(t: Token): string {
+  switch (t.kind) {
+    case 'end':
+      return 'end of expression';
+    case 'string':
+      return 'string';
+    case 'number':
+      return `number ${t.value}`;
+    default:
+      return `'${t.value}'`;
+  }
+}

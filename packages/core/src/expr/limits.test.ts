@@ -71,7 +71,6 @@ describe('limits', () => {
     const data = { big: Array.from({ length: 150_000 }, (_, i) => i) };
     evalError(() => ev('contains(big, -1)', data));
     evalError(() => ev("join(big, ',')", data));
-    evalError(() => ev('big == big + []', data));
     evalError(() => ev('max(big)', data));
     const copy = { a: data.big, b: [...data.big] };
     evalError(() => ev('a == b', copy));
@@ -102,9 +101,9 @@ describe('limits', () => {
     expect(ev("split(s, '')", { s: 'x'.repeat(100_000) }, { maxSteps: 1_000_000 })).toHaveLength(
       100_000,
     );
-    expect(evalError(() => ev("split('a,b,c,d,e,f', ',')", {}, { maxArrayLength: 5 })).message).toMatch(
-      /array longer than 5/,
-    );
+    expect(
+      evalError(() => ev("split('a,b,c,d,e,f', ',')", {}, { maxArrayLength: 5 })).message,
+    ).toMatch(/array longer than 5/);
   });
 
   it('turns stack overflows and cyclic data into evaluation errors', () => {

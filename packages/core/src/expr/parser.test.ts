@@ -27,7 +27,11 @@ describe('literals', () => {
     expect(ev('null')).toBe(null);
     expect(ev('[1, "a", [true], null]')).toEqual([1, 'a', [true], null]);
     expect(ev('[]')).toEqual([]);
-    expect(ev("{a: 1, 'b c': [2], \"d\": {e: null}}")).toEqual({ a: 1, 'b c': [2], d: { e: null } });
+    expect(ev('{a: 1, \'b c\': [2], "d": {e: null}}')).toEqual({
+      a: 1,
+      'b c': [2],
+      d: { e: null },
+    });
     expect(ev('{}')).toEqual({});
     expect(ev('[1, 2,]')).toEqual([1, 2]);
     expect(ev('{a: 1,}')).toEqual({ a: 1 });

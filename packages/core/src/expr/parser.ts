@@ -6,8 +6,8 @@ import {
   type PathSegment,
   type PathStep,
 } from './ast.js';
-import { FUNCTIONS, functionNames, lookupFunction } from './functions.js';
-import { tokenize, type Punctuator, type Token } from './lexer.js';
+import { FUNCTIONS, arityText, functionNames, lookupFunction } from './functions.js';
+import { describeToken, tokenize, type Punctuator, type Token } from './lexer.js';
 import type { ExpressionLimits } from './limits.js';
 import { suggest } from './suggest.js';
 
@@ -30,19 +30,6 @@ const PRECEDENCE: Readonly<Partial<Record<Punctuator, number>>> = {
 };
 
 const KEYWORDS: Readonly<Record<string, null | boolean>> = { true: true, false: false, null: null };
-
-function describe(t: Token): string {
-  switch (t.kind) {
-    case 'end':
-      return 'end of expression';
-    case 'string':
-      return 'string';
-    case 'number':
-      return `number ${t.value}`;
-    default:
-      return `'${t.value}'`;
-  }
-}
 
 /** Parses an expression source into a syntax tree, enforcing the length and depth limits. */
 export function parseExpression(source: string, limits: Readonly<ExpressionLimits>): Node {
@@ -72,7 +59,7 @@ class Parser {
     if (this.peek().kind === 'end') this.fail('empty expression', this.peek().start);
     const node = this.parseConditional();
     const t = this.peek();
-    if (t.kind !== 'end') this.fail(`unexpected ${describe(t)}`, t.start, this.afterHint(t));
+    if (t.kind !== 'end') this.fail(`unexpected ${describeToken(t)}`, t.start, this.afterHint(t));
     return node;
   }
 
@@ -109,7 +96,7 @@ class Parser {
     if (t.kind === 'punct' && t.value === value) return this.next();
     const what =
       opening === undefined ? '' : ` to close '${opening.value}' at offset ${opening.start}`;
-    return this.fail(`expected '${value}'${what}, found ${describe(t)}`, t.start);
+    return this.fail(`expected '${value}'${what}, found ${describeToken(t)}`, t.start);
   }
 
   private afterHint(t: Token): string | undefined {
@@ -240,7 +227,7 @@ class Parser {
         if (name.kind !== 'identifier') {
           const hint = name.kind === 'number' ? `use [${name.value}] to index` : undefined;
           this.fail(
-            `expected a property name after '.', found ${describe(name)}`,
+            `expected a property name after '.', found ${describeToken(name)}`,
             name.start,
             hint,
           );
@@ -283,15 +270,19 @@ class Parser {
       }
       const object = flush();
       node =
-        key !== undefined
+        index === undefined
           ? this.make(
-              { kind: 'member', object, key, keyStart: t.start, start: object.start, end },
+              {
+                kind: 'member',
+                object,
+                key: key ?? '',
+                keyStart: t.start,
+                start: object.start,
+                end,
+              },
               [object],
             )
-          : this.make(
-              { kind: 'index', object, index: index ?? object, start: object.start, end },
-              index === undefined ? [object] : [object, index],
-            );
+          : this.make({ kind: 'index', object, index, start: object.start, end }, [object, index]);
     }
     return flush();
   }
@@ -321,7 +312,7 @@ class Parser {
     }
     if (t.value === '[') return this.parseArray(t);
     if (t.value === '{') return this.parseObject(t);
-    return this.fail(`unexpected ${describe(t)}`, t.start);
+    return this.fail(`unexpected ${describeToken(t)}`, t.start);
   }
 
   private parseCall(nameToken: Token & { kind: 'identifier' }): Node {
@@ -351,14 +342,8 @@ class Parser {
     const close = this.expect(')', open);
     const spec = FUNCTIONS[name];
     if (args.length < spec.minArgs || args.length > spec.maxArgs) {
-      const range =
-        spec.minArgs === spec.maxArgs
-          ? `${spec.minArgs}`
-          : spec.maxArgs === Infinity
-            ? `at least ${spec.minArgs}`
-            : `${spec.minArgs} to ${spec.maxArgs}`;
       this.fail(
-        `${written}() takes ${range} argument${range === '1' ? '' : 's'}, got ${args.length}`,
+        `${written}() takes ${arityText(spec)}, got ${args.length}`,
         nameToken.start,
         `usage: ${spec.usage}`,
       );
@@ -390,7 +375,7 @@ class Parser {
       const k = this.next();
       if (k.kind !== 'identifier' && k.kind !== 'string') {
         this.fail(
-          `expected an object key, found ${describe(k)}`,
+          `expected an object key, found ${describeToken(k)}`,
           k.start,
           "keys are names or 'strings'",
         );

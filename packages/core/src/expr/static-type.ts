@@ -151,3 +151,25 @@ export function typeOfMember(t: StaticType, key: PathSegment): MemberAccess {
       return { type: NULL, problem: { message: `a ${t.kind} has no property ${name}` } };
   }
 }
+
+export interface PathAccess {
+  readonly type: StaticType;
+  /** The first certainly-wrong step, with its index in `path`. */
+  readonly problem?: { readonly message: string; readonly hint?: string; readonly index: number };
+}
+
+/**
+ * Walks `path` from a value of type `t` with typeOfMember, stopping at the first certain problem.
+ * Meant for `inferType` resolvers: type a reference's known prefix (e.g. `tasks.a.outputs`), then
+ * walk the rest of `ref.path` with this.
+ */
+export function typeOfPath(t: StaticType, path: readonly PathSegment[]): PathAccess {
+  let type = t;
+  for (let index = 0; index < path.length; index++) {
+    const access = typeOfMember(type, path[index] ?? '');
+    if (access.problem !== undefined)
+      return { type: access.type, problem: { ...access.problem, index } };
+    type = access.type;
+  }
+  return { type };
+}

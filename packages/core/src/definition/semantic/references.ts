@@ -5,7 +5,6 @@
  */
 import { inferType, formatType, type Reference, type StaticType } from '../../expr/index.js';
 import { didYouMean } from '../../suggest.js';
-import type { JsonPath } from '../diagnostics.js';
 import type { WorkflowKind } from '../schema.js';
 import type { Checker } from './checker.js';
 import type { ExpressionSite } from './expression-sites.js';
@@ -81,7 +80,7 @@ function descend(type: StaticType, segments: readonly (string | number)[], what:
     } else if (cur.kind === 'array') {
       if (seg === 'length') return { kind: 'number', integer: true };
       if (typeof seg !== 'number') {
-        report(`${name} is a list; it has no field \`${String(seg)}\``, 'index a list with [0]');
+        report(`${name} is a list; it has no field \`${seg}\``, 'index a list with [0]');
         return ANY;
       }
       cur = cur.items;
@@ -89,7 +88,7 @@ function descend(type: StaticType, segments: readonly (string | number)[], what:
     } else if (cur.kind === 'string') {
       if (seg === 'length') return { kind: 'number', integer: true };
       if (typeof seg === 'number') return STRING;
-      report(`${name} is a string; it has no field \`${String(seg)}\``);
+      report(`${name} is a string; it has no field \`${seg}\``);
       return ANY;
     } else {
       report(`${name} is ${formatType(cur)}; it has no field \`${String(seg)}\``);
@@ -272,6 +271,3 @@ export function checkSite(site: ExpressionSite, scope: Scope, facts: WorkflowFac
   return site.template.kind === 'expression' ? type : STRING;
 }
 
-export function sitePath(site: ExpressionSite): JsonPath {
-  return site.path;
-}

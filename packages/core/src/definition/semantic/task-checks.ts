@@ -95,7 +95,10 @@ function checkWithinLimits(
 }
 
 function executorNames(catalog: ExecutorCatalog): string[] {
-  return catalog.names === undefined ? [] : [...catalog.names()];
+  if (catalog.names !== undefined) return [...catalog.names()];
+  // A Set (or Map) of names is a catalog too: suggest from its keys.
+  const keys = (catalog as { keys?: () => Iterable<unknown> }).keys;
+  return typeof keys === 'function' ? [...keys.call(catalog)].filter((k) => typeof k === 'string') : [];
 }
 
 /** The executor a task runs, after defaults (fan-out tasks default to the fan-out executor). */

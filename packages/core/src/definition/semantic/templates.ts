@@ -68,6 +68,8 @@ export interface ExpandedTask {
    */
   readonly checkExpressions: boolean;
   readonly inputsField: 'inputs' | 'parameters';
+  /** The template instance the user wrote here, for the single-task checks (id, conflicts...). */
+  readonly instance?: TaskDefinition;
 }
 
 function segmentText(seg: string | number): string {
@@ -163,6 +165,14 @@ function expandOne(
   }
   const template = ctx.library.get(task.template);
   const [name = ''] = task.template.split('@');
+  const written = own ? { instance: task } : {};
+  // When the instance cannot be expanded, a stand-in keeps its id and dependencies, so that tasks
+  // reading or depending on it are not reported as well.
+  const standIn = (): void => {
+    const { id, dependsOn, condition, join } = task;
+    const def = stripUndefined({ id, type: 'template', executor: TEMPLATE_OUTPUTS_EXECUTOR, dependsOn, condition, join });
+    out.push({ def, path, own: false, checkExpressions: false, inputsField: 'parameters', ...written });
+  };
   if (template === undefined) {
     const versions = ctx.library.versions(name);
     ctx.checker.error(
@@ -173,10 +183,12 @@ function expandOne(
         ? `available versions: ${versions.join(', ')}`
         : (didYouMean(name, ctx.library.names()) ?? 'define it as a `kind: Template` document in the same file, or load it with --templates'),
     );
+    standIn();
     return;
   }
   if (stack.includes(name) || stack.length >= MAX_TEMPLATE_DEPTH) {
     ctx.checker.error([...path, 'template'], 'TEMPLATE_RECURSION', `template \`${name}\` instantiates itself: ${[...stack, name].join(' -> ')}`);
+    standIn();
     return;
   }
   const instance = task.id;
@@ -223,6 +235,7 @@ function expandOne(
     own: false,
     checkExpressions: own,
     inputsField: 'parameters',
+    ...written,
   });
   const innerIds = new Set(template.spec.tasks.map((t) => t.id));
   const dependedOn = new Set(template.spec.tasks.flatMap((t) => (t.dependsOn ?? []).map(depId)));

@@ -131,14 +131,16 @@ export function checkDocument(doc: DefinitionDocument, checker: Checker, options
   }
   const ids = new Set<string>();
   for (const t of tasks) {
-    if (t.own && !ID_PATTERN.test(t.def.id)) {
-      checker.error([...t.path, 'id'], 'INVALID_ID', `task id "${t.def.id}" may only use lowercase letters, digits, '_' and '-'`, `try "${t.def.id.toLowerCase().replace(/[^a-z0-9_-]+/g, '_')}"`);
+    // The task as written: the task itself, or the template instance it was generated from.
+    const written = t.own ? t.def : t.instance;
+    if (written !== undefined && !ID_PATTERN.test(written.id)) {
+      checker.error([...t.path, 'id'], 'INVALID_ID', `task id "${written.id}" may only use lowercase letters, digits, '_' and '-'`, `try "${written.id.toLowerCase().replace(/[^a-z0-9_-]+/g, '_')}"`);
     }
     if (ids.has(t.def.id)) {
       checker.error([...t.path, 'id'], 'DUPLICATE_ID', `task id \`${t.def.id}\` is used more than once`, 'task ids must be unique across tasks, branches and template instances');
     }
     ids.add(t.def.id);
-    if (t.own) checkTask(t.def, t.path, { checker, config, executors: options.executors });
+    if (written !== undefined) checkTask(written, t.path, { checker, config, executors: options.executors });
   }
 
   const deps = normaliseDependencies(tasks, ids, checker);
