@@ -1,6 +1,6 @@
 /* Expression language throughput: compiling, evaluating and interpolating `${{ }}` values. */
 import { opsPerSecond, type Benchmark } from './harness.js';
-import { compileExpression, compileTemplate } from '../packages/core/src/expr/index.js';
+import { compileExpression, compileTemplate } from '@llm-orchestrator/core';
 
 const context = {
   workflow: { inputs: { enabled: true, name: 'Ada Lovelace', tags: ['Alpha', 'Beta', 'Gamma'] } },

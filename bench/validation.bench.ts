@@ -1,5 +1,5 @@
 /* Validation of large generated workflows (goal: 100,000 tasks in under a second). */
-import { validateDefinition, validateSource } from '../packages/core/src/definition/index.js';
+import { validateDefinition, validateSource } from '@llm-orchestrator/core';
 import { generateWorkflow } from './generate.js';
 import { timeMs, type Benchmark, type Figure } from './harness.js';
 

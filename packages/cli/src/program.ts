@@ -25,22 +25,45 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check workflow files and report every problem at once')
     .argument('[files...]', 'workflow files (YAML or JSON)')
     .option('-w, --workflow <file>', 'a workflow file (repeatable)', collect)
-    .option('-t, --templates <file>', 'a file of Template documents the workflows may use (repeatable)', collect)
-    .option('--allow-env <name>', 'an environment variable expressions may read; NAME or PREFIX* (repeatable)', collect)
+    .option(
+      '-t, --templates <file>',
+      'a file of Template documents the workflows may use (repeatable)',
+      collect,
+    )
+    .option(
+      '--allow-env <name>',
+      'an environment variable expressions may read; NAME or PREFIX* (repeatable)',
+      collect,
+    )
     .option('-o, --output <format>', 'text, json, yaml or table', 'text')
     .option('-q, --quiet', 'print problems only, no per-file verdict')
-    .action(async (files: string[], opts: { workflow?: string[]; templates?: string[]; allowEnv?: string[]; output: string; quiet?: boolean }) => {
-      const all = [...files, ...(opts.workflow ?? [])];
-      if (all.length === 0) throw new CliError('validate needs at least one file (validate <file> or -w <file>)', ExitCode.Usage);
-      setExit(
-        await validateCommand(all, {
-          output: parseOutputFormat(opts.output),
-          ...(opts.quiet === true ? { quiet: true } : {}),
-          ...(opts.templates === undefined ? {} : { templates: opts.templates }),
-          ...(opts.allowEnv === undefined ? {} : { allowEnv: opts.allowEnv }),
-        }),
-      );
-    });
+    .action(
+      async (
+        files: string[],
+        opts: {
+          workflow?: string[];
+          templates?: string[];
+          allowEnv?: string[];
+          output: string;
+          quiet?: boolean;
+        },
+      ) => {
+        const all = [...files, ...(opts.workflow ?? [])];
+        if (all.length === 0)
+          throw new CliError(
+            'validate needs at least one file (validate <file> or -w <file>)',
+            ExitCode.Usage,
+          );
+        setExit(
+          await validateCommand(all, {
+            output: parseOutputFormat(opts.output),
+            ...(opts.quiet === true ? { quiet: true } : {}),
+            ...(opts.templates === undefined ? {} : { templates: opts.templates }),
+            ...(opts.allowEnv === undefined ? {} : { allowEnv: opts.allowEnv }),
+          }),
+        );
+      },
+    );
 
   program
     .command('schema')
@@ -55,24 +78,49 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('draw the task graph (Mermaid or DOT), or print its analysis')
     .argument('[file]', 'a workflow file')
     .option('-w, --workflow <file>', 'the workflow file')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(GRAPH_FORMATS).default('mermaid'))
-    .option('-o, --output <format>', 'json, yaml or table: the analysis (order, levels, critical path)')
-    .addOption(new Option('-d, --direction <dir>', 'layout direction').choices(['TD', 'LR']).default('TD'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(GRAPH_FORMATS)
+        .default('mermaid'),
+    )
+    .option(
+      '-o, --output <format>',
+      'json, yaml or table: the analysis (order, levels, critical path)',
+    )
+    .addOption(
+      new Option('-d, --direction <dir>', 'layout direction').choices(['TD', 'LR']).default('TD'),
+    )
     .option('-n, --name <name>', 'which workflow, when the file holds several')
     .option('-t, --templates <file>', 'a file of Template documents (repeatable)', collect)
-    .action(async (file: string | undefined, opts: { workflow?: string; format: GraphFormat; output?: string; direction: 'TD' | 'LR'; name?: string; templates?: string[] }) => {
-      const target = file ?? opts.workflow;
-      if (target === undefined) throw new CliError('graph needs a file (graph <file> or -w <file>)', ExitCode.Usage);
-      const format = opts.output === undefined ? opts.format : (parseOutputFormat(opts.output, ['json', 'yaml', 'table']) as GraphFormat);
-      setExit(
-        await graphCommand(target, {
-          format,
-          direction: opts.direction,
-          ...(opts.name === undefined ? {} : { name: opts.name }),
-          ...(opts.templates === undefined ? {} : { templates: opts.templates }),
-        }),
-      );
-    });
+    .action(
+      async (
+        file: string | undefined,
+        opts: {
+          workflow?: string;
+          format: GraphFormat;
+          output?: string;
+          direction: 'TD' | 'LR';
+          name?: string;
+          templates?: string[];
+        },
+      ) => {
+        const target = file ?? opts.workflow;
+        if (target === undefined)
+          throw new CliError('graph needs a file (graph <file> or -w <file>)', ExitCode.Usage);
+        const format =
+          opts.output === undefined
+            ? opts.format
+            : (parseOutputFormat(opts.output, ['json', 'yaml', 'table']) as GraphFormat);
+        setExit(
+          await graphCommand(target, {
+            format,
+            direction: opts.direction,
+            ...(opts.name === undefined ? {} : { name: opts.name }),
+            ...(opts.templates === undefined ? {} : { templates: opts.templates }),
+          }),
+        );
+      },
+    );
 
   return program;
 }
@@ -95,7 +143,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`llm-orchestrator: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`llm-orchestrator: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `llm-orchestrator: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return ExitCode.Internal;
   }
 }

@@ -30,7 +30,12 @@ export class ExpressionSyntaxError extends OrchestratorError {
   readonly source: string;
   readonly offset: number;
 
-  constructor(message: string, source: string, offset: number, options: OrchestratorErrorOptions = {}) {
+  constructor(
+    message: string,
+    source: string,
+    offset: number,
+    options: OrchestratorErrorOptions = {},
+  ) {
     super('EXPRESSION_SYNTAX', message, options);
     this.source = source;
     this.offset = offset;

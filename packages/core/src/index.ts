@@ -17,7 +17,13 @@ export type {
   Reference,
 } from './expr/index.js';
 export { buildDag, findCycles, toDot, toMermaid } from './graph/index.js';
-export type { Dag, DependencyKind, DependencySpec, GraphNodeSpec, RenderOptions } from './graph/index.js';
+export type {
+  Dag,
+  DependencyKind,
+  DependencySpec,
+  GraphNodeSpec,
+  RenderOptions,
+} from './graph/index.js';
 export {
   CycleError,
   DefinitionError,

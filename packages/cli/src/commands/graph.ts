@@ -14,20 +14,30 @@ export interface GraphCommandOptions extends LoadOptions {
   readonly name?: string;
 }
 
-function pick(documents: readonly ValidatedDocument[], name: string | undefined, file: string): ValidatedDocument {
+function pick(
+  documents: readonly ValidatedDocument[],
+  name: string | undefined,
+  file: string,
+): ValidatedDocument {
   const runnable = documents.filter((d) => d.document.kind !== 'Template');
   const candidates = runnable.length > 0 ? runnable : documents;
   if (name !== undefined) {
     const found = documents.find((d) => d.document.metadata.name === name);
     if (found === undefined) {
-      throw new CliError(`${file} has no document named "${name}"; it has: ${documents.map((d) => d.document.metadata.name).join(', ')}`, ExitCode.Usage);
+      throw new CliError(
+        `${file} has no document named "${name}"; it has: ${documents.map((d) => d.document.metadata.name).join(', ')}`,
+        ExitCode.Usage,
+      );
     }
     return found;
   }
   const [only, ...rest] = candidates;
   if (only === undefined) throw new CliError(`${file} holds no workflow`, ExitCode.Invalid);
   if (rest.length > 0) {
-    throw new CliError(`${file} holds ${candidates.length} workflows (${candidates.map((d) => d.document.metadata.name).join(', ')}); pick one with --name`, ExitCode.Usage);
+    throw new CliError(
+      `${file} holds ${candidates.length} workflows (${candidates.map((d) => d.document.metadata.name).join(', ')}); pick one with --name`,
+      ExitCode.Usage,
+    );
   }
   return only;
 }
@@ -39,7 +49,11 @@ function analysis(doc: ValidatedDocument, dag: Dag) {
       id: t.id,
       executor: t.definition.executor ?? null,
       level: dag.levelOf(t.id),
-      dependsOn: t.dependsOn.map((d) => (d.kind === 'success' ? d.id : `${d.id} (${d.kind}${d.outputKey === undefined ? '' : `: ${d.outputKey}`})`)),
+      dependsOn: t.dependsOn.map((d) =>
+        d.kind === 'success'
+          ? d.id
+          : `${d.id} (${d.kind}${d.outputKey === undefined ? '' : `: ${d.outputKey}`})`,
+      ),
     })),
     order: dag.order,
     levels: dag.levels,
@@ -51,14 +65,20 @@ export async function graphCommand(file: string, options: GraphCommandOptions): 
   const [result] = await validateFiles([file], options);
   if (result === undefined) return ExitCode.Internal;
   if (!result.ok) {
-    process.stderr.write(`${file} is invalid; fix these first:\n${textReport([result], true, process.stderr)}`);
+    process.stderr.write(
+      `${file} is invalid; fix these first:\n${textReport([result], true, process.stderr)}`,
+    );
     return ExitCode.Invalid;
   }
   const doc = pick(result.documents, options.name, file);
   const dag = doc.dag;
   if (dag === undefined) return ExitCode.Internal;
   const executorOf = new Map(doc.tasks.map((t) => [t.id, t.definition.executor]));
-  const render = { title: doc.document.metadata.name, direction: options.direction, label: (id: string) => executorOf.get(id) };
+  const render = {
+    title: doc.document.metadata.name,
+    direction: options.direction,
+    label: (id: string) => executorOf.get(id),
+  };
   switch (options.format) {
     case 'mermaid':
       process.stdout.write(`${toMermaid(dag, render)}\n`);
@@ -76,7 +96,13 @@ export async function graphCommand(file: string, options: GraphCommandOptions): 
       process.stdout.write(
         table(
           ['task', 'executor', 'level', 'depends on', 'critical'],
-          a.tasks.map((t) => [t.id, t.executor ?? '', t.level, t.dependsOn.join(', '), critical.has(t.id) ? '*' : '']),
+          a.tasks.map((t) => [
+            t.id,
+            t.executor ?? '',
+            t.level,
+            t.dependsOn.join(', '),
+            critical.has(t.id) ? '*' : '',
+          ]),
         ),
       );
       break;

@@ -5,10 +5,10 @@ import { quoteExpressionValues } from './expression-quoting.js';
 describe('quoting expression values before YAML parsing', () => {
   it('lets unquoted expressions hold YAML indicators', () => {
     const src = [
-      'a: ${{ x ? \'yes\' : \'no\' }}',
-      'b: ${{ format(\'{0}: {1}\', p, q) }}',
+      "a: ${{ x ? 'yes' : 'no' }}",
+      "b: ${{ format('{0}: {1}', p, q) }}",
       'list:',
-      '  - ${{ \'#\' + tag }}',
+      "  - ${{ '#' + tag }}",
       'c: "${{ already quoted }}"',
       'd: plain',
     ].join('\n');

@@ -6,7 +6,9 @@ import { toJsonSchema } from './schema.js';
 import { parseSource } from './source.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const committed = JSON.parse(readFileSync(`${root}packages/core/workflow.schema.json`, 'utf8')) as unknown;
+const committed = JSON.parse(
+  readFileSync(`${root}packages/core/workflow.schema.json`, 'utf8'),
+) as unknown;
 
 function documentsOf(file: string): unknown[] {
   return parseSource(readFileSync(`${root}examples/${file}`, 'utf8')).documents.map((d) => d.value);
@@ -30,10 +32,16 @@ describe('workflow.schema.json', () => {
   });
 
   it('rejects what the language rejects', () => {
-    const base = { apiVersion: 'orchestrator.llm/v1', kind: 'Workflow', metadata: { name: 'w', version: '1.0.0' } };
+    const base = {
+      apiVersion: 'orchestrator.llm/v1',
+      kind: 'Workflow',
+      metadata: { name: 'w', version: '1.0.0' },
+    };
     expect(validate({ ...base, spec: { tasks: [{ id: 'a', exectuor: 'x' }] } })).toBe(false);
     expect(validate({ ...base, kind: 'Job', spec: { tasks: [] } })).toBe(false);
     expect(validate({ ...base, spec: { tasks: [{ id: 'a', timeout: '5 minutes' }] } })).toBe(false);
-    expect(validate({ ...base, spec: { tasks: [{ id: 'a', executor: 'x', timeout: '5m' }] } })).toBe(true);
+    expect(
+      validate({ ...base, spec: { tasks: [{ id: 'a', executor: 'x', timeout: '5m' }] } }),
+    ).toBe(true);
   });
 });

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Document } from './schema.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
-import {
-  brief,
-  header,
-  posOf,
-  single,
-  task,
-  workflow,
-  workflowYaml,
-  type Obj,
-} from './test-helpers.js';
+import { brief, header, posOf, single, task, workflow, workflowYaml } from './test-helpers.js';
 import { validateSource } from './validate.js';
 
 /** The schema diagnostics of a value, without positions. */
@@ -43,16 +34,48 @@ describe('unknown fields', () => {
   });
 
   it.each([
-    ['metadata', 'metadata.labls', 'labels', `${header()}  labls: {}\nspec:\n  tasks: [{ id: a, executor: x }]\n`],
+    [
+      'metadata',
+      'metadata.labls',
+      'labels',
+      `${header()}  labls: {}\nspec:\n  tasks: [{ id: a, executor: x }]\n`,
+    ],
     ['spec', 'spec.taks', 'tasks', workflowYaml('tasks: [{ id: a, executor: x }]\ntaks: []')],
-    ['config', 'spec.config.timout', 'timeout', workflowYaml('config: { timout: 1m }\ntasks: [{ id: a, executor: x }]')],
-    ['retry policy', 'spec.tasks[0].retryPolicy.maxAtempts', 'maxAttempts', workflowYaml('tasks: [{ id: a, executor: x, retryPolicy: { maxAtempts: 2 } }]')],
-    ['events', 'spec.events.onSucess', 'onSuccess', workflowYaml('tasks: [{ id: a, executor: x }]\nevents: { onSucess: [] }')],
-    ['input', 'spec.inputs[0].defualt', 'default', workflowYaml('inputs: [{ name: a, type: string, defualt: x }]\ntasks: [{ id: a, executor: x }]')],
+    [
+      'config',
+      'spec.config.timout',
+      'timeout',
+      workflowYaml('config: { timout: 1m }\ntasks: [{ id: a, executor: x }]'),
+    ],
+    [
+      'retry policy',
+      'spec.tasks[0].retryPolicy.maxAtempts',
+      'maxAttempts',
+      workflowYaml('tasks: [{ id: a, executor: x, retryPolicy: { maxAtempts: 2 } }]'),
+    ],
+    [
+      'events',
+      'spec.events.onSucess',
+      'onSuccess',
+      workflowYaml('tasks: [{ id: a, executor: x }]\nevents: { onSucess: [] }'),
+    ],
+    [
+      'input',
+      'spec.inputs[0].defualt',
+      'default',
+      workflowYaml(
+        'inputs: [{ name: a, type: string, defualt: x }]\ntasks: [{ id: a, executor: x }]',
+      ),
+    ],
   ])('in %s: suggests the right field', (_, path, meant, text) => {
     const d = single(validateSource(text));
     const key = path.split('.').pop() ?? '';
-    expect(brief(d)).toEqual({ code: 'UNKNOWN_FIELD', severity: 'error', path, ...posOf(text, key) });
+    expect(brief(d)).toEqual({
+      code: 'UNKNOWN_FIELD',
+      severity: 'error',
+      path,
+      ...posOf(text, key),
+    });
     expect(d.hint).toBe(`did you mean "${meant}"?`);
   });
 
@@ -64,7 +87,11 @@ describe('unknown fields', () => {
 
   it('marks the diagnostic as pointing at the key', () => {
     const [d] = structural(workflow([task('a', { bogus: 1 })]));
-    expect(d).toMatchObject({ code: 'UNKNOWN_FIELD', path: ['spec', 'tasks', 0, 'bogus'], key: true });
+    expect(d).toMatchObject({
+      code: 'UNKNOWN_FIELD',
+      path: ['spec', 'tasks', 0, 'bogus'],
+      key: true,
+    });
   });
 });
 
@@ -74,7 +101,13 @@ describe('document header', () => {
   it('rejects another apiVersion, with a hint', () => {
     const text = `apiVersion: orchestrator.llm/v2\nkind: Workflow\nmetadata: { name: a, version: 1.0.0 }\n${body}`;
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'INVALID_VALUE', severity: 'error', path: 'apiVersion', line: 1, column: 13 });
+    expect(brief(d)).toEqual({
+      code: 'INVALID_VALUE',
+      severity: 'error',
+      path: 'apiVersion',
+      line: 1,
+      column: 13,
+    });
     expect(d.message).toContain('"orchestrator.llm/v1"');
     expect(d.hint).toBe('did you mean "orchestrator.llm/v1"?');
   });
@@ -82,19 +115,35 @@ describe('document header', () => {
   it('reports a missing apiVersion as a missing field', () => {
     const text = `kind: Workflow\nmetadata: { name: a, version: 1.0.0 }\n${body}`;
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'MISSING_FIELD', severity: 'error', path: 'apiVersion', line: 1, column: 1 });
+    expect(brief(d)).toEqual({
+      code: 'MISSING_FIELD',
+      severity: 'error',
+      path: 'apiVersion',
+      line: 1,
+      column: 1,
+    });
   });
 
   it('rejects an unknown kind with a hint', () => {
     const text = `apiVersion: orchestrator.llm/v1\nkind: Workfow\nmetadata: { name: a, version: 1.0.0 }\n${body}`;
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'INVALID_VALUE', severity: 'error', path: 'kind', line: 2, column: 7 });
+    expect(brief(d)).toEqual({
+      code: 'INVALID_VALUE',
+      severity: 'error',
+      path: 'kind',
+      line: 2,
+      column: 7,
+    });
     expect(d.message).toContain('"CronWorkflow"');
     expect(d.hint).toBe('did you mean "Workflow"?');
   });
 
   it('reports a missing kind', () => {
-    const d = single(validateSource(`apiVersion: orchestrator.llm/v1\nmetadata: { name: a, version: 1.0.0 }\n${body}`));
+    const d = single(
+      validateSource(
+        `apiVersion: orchestrator.llm/v1\nmetadata: { name: a, version: 1.0.0 }\n${body}`,
+      ),
+    );
     expect(d.code).toBe('MISSING_FIELD');
     expect(d.path).toEqual(['kind']);
   });
@@ -102,14 +151,26 @@ describe('document header', () => {
   it('reports a missing metadata.version at the metadata mapping', () => {
     const text = `apiVersion: orchestrator.llm/v1\nkind: Workflow\nmetadata:\n  name: a\n${body}`;
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'MISSING_FIELD', severity: 'error', path: 'metadata.version', line: 4, column: 3 });
+    expect(brief(d)).toEqual({
+      code: 'MISSING_FIELD',
+      severity: 'error',
+      path: 'metadata.version',
+      line: 4,
+      column: 3,
+    });
     expect(d.message).toBe('`version` is required');
   });
 
   it.each(['v1.0.0', '1.0.0.0', '01.2.3', '1.2'])('rejects the version "%s"', (version) => {
     const text = header({ version: `'${version}'` }) + body;
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'INVALID_FORMAT', severity: 'error', path: 'metadata.version', line: 5, column: 12 });
+    expect(brief(d)).toEqual({
+      code: 'INVALID_FORMAT',
+      severity: 'error',
+      path: 'metadata.version',
+      line: 5,
+      column: 12,
+    });
   });
 
   it('says a bare 1.0 is a number, not a string', () => {
@@ -123,14 +184,26 @@ describe('document header', () => {
 
   it.each(['My Flow', 'flow.v2', 'Flow'])('rejects the workflow name "%s" with a hint', (name) => {
     const d = single(validateSource(header({ name: `'${name}'` }) + body));
-    expect(brief(d)).toEqual({ code: 'INVALID_FORMAT', severity: 'error', path: 'metadata.name', line: 4, column: 9 });
+    expect(brief(d)).toEqual({
+      code: 'INVALID_FORMAT',
+      severity: 'error',
+      path: 'metadata.name',
+      line: 4,
+      column: 9,
+    });
     expect(d.hint).toMatch(/lowercase/);
   });
 
   it('rejects an invalid label key, pointing at the key', () => {
     const text = `${header()}  labels:\n    Team: x\n    ok.key-1: y\n${body}`;
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'INVALID_FORMAT', severity: 'error', path: 'metadata.labels.Team', line: 7, column: 5 });
+    expect(brief(d)).toEqual({
+      code: 'INVALID_FORMAT',
+      severity: 'error',
+      path: 'metadata.labels.Team',
+      line: 7,
+      column: 5,
+    });
     expect(d.message).toBe('the key "Team" is not a label key');
     expect(d.hint).toMatch(/lowercase/);
   });
@@ -138,7 +211,13 @@ describe('document header', () => {
   it('rejects metadata that is not a mapping', () => {
     const text = `apiVersion: orchestrator.llm/v1\nkind: Workflow\nmetadata: [1]\n${body}`;
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'WRONG_TYPE', severity: 'error', path: 'metadata', line: 3, column: 11 });
+    expect(brief(d)).toEqual({
+      code: 'WRONG_TYPE',
+      severity: 'error',
+      path: 'metadata',
+      line: 3,
+      column: 11,
+    });
     expect(d.message).toBe('`metadata` must be a mapping, not a list');
   });
 });
@@ -151,30 +230,49 @@ describe('formats: durations, memory, cpu', () => {
 
   it('rejects the duration "5 m" with a hint', () => {
     const { text, d } = taskField('timeout', '5 m');
-    expect(brief(d)).toEqual({ code: 'INVALID_FORMAT', severity: 'error', path: 'spec.tasks[0].timeout', ...posOf(text, '5 m') });
+    expect(brief(d)).toEqual({
+      code: 'INVALID_FORMAT',
+      severity: 'error',
+      path: 'spec.tasks[0].timeout',
+      ...posOf(text, '5 m'),
+    });
     expect(d.message).toBe('the string "5 m" is not a duration');
     expect(d.hint).toBe('write durations like 30s, 5m, 1h30m or 250ms');
   });
 
   it.each(['soon', '5 minutes', '-1s', '1.s', 'PT5M'])('rejects the duration %s', (value) => {
-    expect(taskField('timeout', `'${value}'`).d).toMatchObject({ code: 'INVALID_FORMAT', path: ['spec', 'tasks', 0, 'timeout'] });
+    expect(taskField('timeout', `'${value}'`).d).toMatchObject({
+      code: 'INVALID_FORMAT',
+      path: ['spec', 'tasks', 0, 'timeout'],
+    });
   });
 
   it('rejects the memory size 8GB with a hint', () => {
     const { text, d } = taskField('resources', '{ memory: 8GB }');
-    expect(brief(d)).toEqual({ code: 'INVALID_FORMAT', severity: 'error', path: 'spec.tasks[0].resources.memory', ...posOf(text, '8GB') });
+    expect(brief(d)).toEqual({
+      code: 'INVALID_FORMAT',
+      severity: 'error',
+      path: 'spec.tasks[0].resources.memory',
+      ...posOf(text, '8GB'),
+    });
     expect(d.hint).toBe('write sizes like 512Mi, 8Gi or 1G');
   });
 
   it('rejects a cpu quantity like "lots" with a hint', () => {
     const { d } = taskField('resources', '{ cpu: lots }');
-    expect(d).toMatchObject({ code: 'INVALID_FORMAT', path: ['spec', 'tasks', 0, 'resources', 'cpu'] });
+    expect(d).toMatchObject({
+      code: 'INVALID_FORMAT',
+      path: ['spec', 'tasks', 0, 'resources', 'cpu'],
+    });
     expect(d.hint).toMatch(/millicores/);
   });
 
   it('rejects a negative gpu count', () => {
     const { d } = taskField('resources', '{ gpu: -1 }');
-    expect(d).toMatchObject({ code: 'OUT_OF_RANGE', path: ['spec', 'tasks', 0, 'resources', 'gpu'] });
+    expect(d).toMatchObject({
+      code: 'OUT_OF_RANGE',
+      path: ['spec', 'tasks', 0, 'resources', 'gpu'],
+    });
   });
 });
 
@@ -191,8 +289,15 @@ describe('enumerations', () => {
               kind: sucess
     `);
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'INVALID_VALUE', severity: 'error', path: 'spec.tasks[1].dependsOn[0].kind', ...posOf(text, 'sucess') });
-    expect(d.message).toBe('`kind` must be one of "success", "completion", "data"; got the string "sucess"');
+    expect(brief(d)).toEqual({
+      code: 'INVALID_VALUE',
+      severity: 'error',
+      path: 'spec.tasks[1].dependsOn[0].kind',
+      ...posOf(text, 'sucess'),
+    });
+    expect(d.message).toBe(
+      '`kind` must be one of "success", "completion", "data"; got the string "sucess"',
+    );
     expect(d.hint).toBe('did you mean "success"?');
   });
 
@@ -208,17 +313,47 @@ describe('enumerations', () => {
     `);
     const result = validateSource(text);
     expect(result.diagnostics.map(brief)).toEqual([
-      { code: 'INVALID_VALUE', severity: 'error', path: 'spec.events.onFailure[0].severity', ...posOf(text, 'urgent') },
-      { code: 'INVALID_VALUE', severity: 'error', path: 'spec.events.onFailure[1].type', ...posOf(text, 'webhok') },
+      {
+        code: 'INVALID_VALUE',
+        severity: 'error',
+        path: 'spec.events.onFailure[0].severity',
+        ...posOf(text, 'urgent'),
+      },
+      {
+        code: 'INVALID_VALUE',
+        severity: 'error',
+        path: 'spec.events.onFailure[1].type',
+        ...posOf(text, 'webhok'),
+      },
     ]);
     expect(result.diagnostics[1]?.hint).toBe('did you mean "webhook"?');
   });
 
   it.each([
-    ['an input type', 'inputs: [{ name: a, type: strng }]\ntasks: [{ id: a, executor: x }]', 'spec.inputs[0].type', 'string'],
-    ['a fallback strategy', 'tasks: [{ id: a, executor: x, fallback: { strategy: cache } }]', 'spec.tasks[0].fallback.strategy', 'cached'],
-    ['a task type', 'tasks: [{ id: a, executor: x, type: tranform }]', 'spec.tasks[0].type', 'transform'],
-    ['a failure mode', 'config: { failurePolicy: { mode: failfast } }\ntasks: [{ id: a, executor: x }]', 'spec.config.failurePolicy.mode', 'failFast'],
+    [
+      'an input type',
+      'inputs: [{ name: a, type: strng }]\ntasks: [{ id: a, executor: x }]',
+      'spec.inputs[0].type',
+      'string',
+    ],
+    [
+      'a fallback strategy',
+      'tasks: [{ id: a, executor: x, fallback: { strategy: cache } }]',
+      'spec.tasks[0].fallback.strategy',
+      'cached',
+    ],
+    [
+      'a task type',
+      'tasks: [{ id: a, executor: x, type: tranform }]',
+      'spec.tasks[0].type',
+      'transform',
+    ],
+    [
+      'a failure mode',
+      'config: { failurePolicy: { mode: failfast } }\ntasks: [{ id: a, executor: x }]',
+      'spec.config.failurePolicy.mode',
+      'failFast',
+    ],
   ])('rejects %s with a hint', (_, spec, path, meant) => {
     const d = single(validateSource(workflowYaml(spec)));
     expect(brief(d)).toMatchObject({ code: 'INVALID_VALUE', path });
@@ -226,61 +361,10 @@ describe('enumerations', () => {
   });
 
   it('suggests a declared type name for a misspelt output type', () => {
-    const d = single(validateSource(workflowYaml('tasks: [{ id: a, executor: x, outputs: { r: strng } }]')));
+    const d = single(
+      validateSource(workflowYaml('tasks: [{ id: a, executor: x, outputs: { r: strng } }]')),
+    );
     expect(brief(d)).toMatchObject({ code: 'WRONG_TYPE', path: 'spec.tasks[0].outputs.r' });
     expect(d.hint).toBe('did you mean "string"?');
-  });
-});
-
-describe('wrong types and ranges', () => {
-  it.each<[string, Obj, string, string, string]>([
-    ['executor', { executor: 5 }, 'spec.tasks[0].executor', 'WRONG_TYPE', '`executor` must be a string, not the integer 5'],
-    ['inputs', { inputs: [1] }, 'spec.tasks[0].inputs', 'WRONG_TYPE', '`inputs` must be a mapping, not a list'],
-    ['dependsOn', { dependsOn: 'x' }, 'spec.tasks[0].dependsOn', 'WRONG_TYPE', '`dependsOn` must be a list, not the string "x"'],
-    ['maxAttempts', { retryPolicy: { maxAttempts: 0 } }, 'spec.tasks[0].retryPolicy.maxAttempts', 'OUT_OF_RANGE', '`maxAttempts` must be at least 1'],
-    ['backoffMultiplier', { retryPolicy: { backoffMultiplier: 0.5 } }, 'spec.tasks[0].retryPolicy.backoffMultiplier', 'OUT_OF_RANGE', '`backoffMultiplier` must be at least 1'],
-    ['jitter', { retryPolicy: { jitter: 2 } }, 'spec.tasks[0].retryPolicy.jitter', 'OUT_OF_RANGE', '`jitter` must be at most 1'],
-    ['condition', { condition: 5 }, 'spec.tasks[0].condition', 'WRONG_TYPE', '`condition` must be a string or true or false; got the integer 5'],
-    ['maxParallel', { config: { maxParallel: 1.5 } }, 'spec.tasks[0].config.maxParallel', 'WRONG_TYPE', '`maxParallel` must be an integer, not the number 1.5'],
-  ])('%s', (_, fields, path, code, message) => {
-    const [d, ...rest] = structural(workflow([task('a', fields)]));
-    expect(rest).toEqual([]);
-    expect(d && brief(d)).toEqual({ code, severity: 'error', path });
-    expect(d?.message).toBe(message);
-  });
-
-  it('reports a missing tasks list and a tasks mapping', () => {
-    expect(structural(workflow([], { spec: { tasks: undefined } })).map(brief)).toEqual([
-      { code: 'MISSING_FIELD', severity: 'error', path: 'spec.tasks' },
-    ]);
-    const text = workflowYaml('tasks:\n  a: 1\n');
-    expect(brief(single(validateSource(text)))).toEqual({ code: 'WRONG_TYPE', severity: 'error', path: 'spec.tasks', line: 8, column: 5 });
-  });
-
-  it('reports a missing task id and a missing dependency task', () => {
-    const value = workflow([{ executor: 'x' }, task('b', { dependsOn: [{ tsk: 'a' }] })]);
-    expect(structural(value).map(brief)).toEqual([
-      { code: 'MISSING_FIELD', severity: 'error', path: 'spec.tasks[0].id' },
-      { code: 'MISSING_FIELD', severity: 'error', path: 'spec.tasks[1].dependsOn[0].task' },
-      { code: 'UNKNOWN_FIELD', severity: 'error', path: 'spec.tasks[1].dependsOn[0].tsk' },
-    ]);
-  });
-
-  it('reports output mappings of the wrong shape', () => {
-    const value = workflow([task('a')], {
-      spec: { outputs: { o: 5, p: { value: 1, transform: { type: 'round', decimals: 16 } } } },
-    });
-    expect(structural(value).map(brief)).toEqual([
-      { code: 'WRONG_TYPE', severity: 'error', path: 'spec.outputs.o' },
-      { code: 'OUT_OF_RANGE', severity: 'error', path: 'spec.outputs.p.transform.decimals' },
-    ]);
-  });
-
-  it('reports a webhook without url and a handler without type as missing fields', () => {
-    const value = workflow([task('a')], { spec: { events: { onFailure: [{ type: 'webhook' }, { url: 'x' }] } } });
-    expect(structural(value).map(brief)).toEqual([
-      { code: 'MISSING_FIELD', severity: 'error', path: 'spec.events.onFailure[0].url' },
-      { code: 'MISSING_FIELD', severity: 'error', path: 'spec.events.onFailure[1].type' },
-    ]);
   });
 });

@@ -31,10 +31,22 @@ const PATTERN_HELP: ReadonlyMap<string, PatternHelp> = new Map([
     { what: 'a duration', hint: 'write durations like 30s, 5m, 1h30m or 250ms' },
   ],
   [ID_PATTERN.source, { what: 'a name', hint: "use lowercase letters, digits, '_' and '-'" }],
-  [LABEL_KEY_PATTERN.source, { what: 'a label key', hint: "use lowercase letters, digits, '.', '_' and '-'" }],
-  [String.raw`^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T|k)?$`, { what: 'a memory size', hint: 'write sizes like 512Mi, 8Gi or 1G' }],
-  [String.raw`^(\d+(\.\d+)?m?)$`, { what: 'a CPU quantity', hint: 'write cores as 4 or 0.5, or millicores as 500m' }],
-  [String.raw`\$\{\{[\s\S]*\}\}`, { what: 'an expression', hint: 'wrap the expression in ${{ ... }}' }],
+  [
+    LABEL_KEY_PATTERN.source,
+    { what: 'a label key', hint: "use lowercase letters, digits, '.', '_' and '-'" },
+  ],
+  [
+    String.raw`^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T|k)?$`,
+    { what: 'a memory size', hint: 'write sizes like 512Mi, 8Gi or 1G' },
+  ],
+  [
+    String.raw`^(\d+(\.\d+)?m?)$`,
+    { what: 'a CPU quantity', hint: 'write cores as 4 or 0.5, or millicores as 500m' },
+  ],
+  [
+    String.raw`\$\{\{[\s\S]*\}\}`,
+    { what: 'an expression', hint: 'wrap the expression in ${{ ... }}' },
+  ],
 ]);
 
 /** The fields each object may have, for did-you-mean hints on unknown fields. */
@@ -169,9 +181,12 @@ function issueToDrafts(issue: Issue, prefix: JsonPath, root: unknown): Draft[] {
       const options = issue.values.map((v) => JSON.stringify(v));
       if (value === undefined) {
         // A required literal or enum (apiVersion, an input's type) that is not there at all.
-        return [{ path, code: 'MISSING_FIELD', message: `${field} is required: ${options.join(' or ')}` }];
+        return [
+          { path, code: 'MISSING_FIELD', message: `${field} is required: ${options.join(' or ')}` },
+        ];
       }
-      const hint = typeof value === 'string' ? didYouMean(value, issue.values.map(String)) : undefined;
+      const hint =
+        typeof value === 'string' ? didYouMean(value, issue.values.map(String)) : undefined;
       const message =
         options.length === 1
           ? `${field} must be ${options[0] ?? ''}, not ${describeValue(value)}`
@@ -194,13 +209,19 @@ function issueToDrafts(issue: Issue, prefix: JsonPath, root: unknown): Draft[] {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const word = issue.code === 'too_small' ? 'at least' : 'at most';
-      const what = issue.origin === 'array' ? ` item(s)` : issue.origin === 'string' ? ` character(s)` : '';
-      return [{ path, code: 'OUT_OF_RANGE', message: `${field} must be ${word} ${String(bound)}${what}` }];
+      const what =
+        issue.origin === 'array' ? ` item(s)` : issue.origin === 'string' ? ` character(s)` : '';
+      return [
+        { path, code: 'OUT_OF_RANGE', message: `${field} must be ${word} ${String(bound)}${what}` },
+      ];
     }
     case 'invalid_key': {
       // A record key that breaks its pattern (label keys): point at the key, not its value.
       const inner = issue.issues[0];
-      const pattern = inner !== undefined && 'pattern' in inner && typeof inner.pattern === 'string' ? inner.pattern : '';
+      const pattern =
+        inner !== undefined && 'pattern' in inner && typeof inner.pattern === 'string'
+          ? inner.pattern
+          : '';
       const help = PATTERN_HELP.get(pattern.replace(/^\/|\/[a-z]*$/g, ''));
       return [
         {
@@ -220,13 +241,20 @@ function issueToDrafts(issue: Issue, prefix: JsonPath, root: unknown): Draft[] {
 }
 
 /** Picks the union branch that came closest and reports its issues, or lists what was expected. */
-function unionDrafts(issue: Extract<Issue, { code: 'invalid_union' }>, path: JsonPath, root: unknown): Draft[] {
+function unionDrafts(
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  path: JsonPath,
+  root: unknown,
+): Draft[] {
   const value = valueAt(root, path);
   const last = path[path.length - 1];
   if (issue.errors.length === 0) {
     // A discriminated union with no matching discriminator (`kind`, handler `type`).
     const disc = 'discriminator' in issue ? String(issue.discriminator) : String(last);
-    const options = disc === 'kind' ? ['Workflow', 'Template', 'CronWorkflow', 'EventWorkflow'] : ['webhook', 'alert', 'deadletter', 'custom'];
+    const options =
+      disc === 'kind'
+        ? ['Workflow', 'Template', 'CronWorkflow', 'EventWorkflow']
+        : ['webhook', 'alert', 'deadletter', 'custom'];
     const got = valueAt(root, path);
     const hint = typeof got === 'string' ? didYouMean(got, options) : undefined;
     return [
@@ -242,7 +270,9 @@ function unionDrafts(issue: Extract<Issue, { code: 'invalid_union' }>, path: Jso
     ];
   }
   const shallow = (issues: readonly Issue[]): boolean =>
-    issues.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
+    issues.every(
+      (i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'),
+    );
   const candidates = issue.errors.filter((errs) => !shallow(errs));
   if (candidates.length > 0) {
     // The branch whose issues go deepest matched the value's shape best.
@@ -258,7 +288,8 @@ function unionDrafts(issue: Extract<Issue, { code: 'invalid_union' }>, path: Jso
     }
   }
   const strings = [...expected].filter((e) => e.startsWith('"')).map((e) => e.slice(1, -1));
-  const hint = typeof value === 'string' && strings.length > 0 ? didYouMean(value, strings) : undefined;
+  const hint =
+    typeof value === 'string' && strings.length > 0 ? didYouMean(value, strings) : undefined;
   const field = typeof last === 'string' ? `\`${last}\`` : 'the value';
   return [
     {
@@ -271,7 +302,10 @@ function unionDrafts(issue: Extract<Issue, { code: 'invalid_union' }>, path: Jso
 }
 
 /** Diagnostics (without positions) for the zod issues of one document. */
-export function schemaDiagnostics(issues: readonly Issue[], root: unknown): (Diagnostic & { key?: boolean })[] {
+export function schemaDiagnostics(
+  issues: readonly Issue[],
+  root: unknown,
+): (Diagnostic & { key?: boolean })[] {
   const out: (Diagnostic & { key?: boolean })[] = [];
   for (const issue of issues) {
     for (const d of issueToDrafts(issue, [], root)) {

@@ -21,9 +21,10 @@ const expression = z
   .regex(/\$\{\{[\s\S]*\}\}/)
   .meta({ description: 'An expression: `${{ ... }}`' });
 
-export const Duration = z
-  .union([z.string().regex(DURATION_PATTERN), z.number().positive()])
-  .meta({ id: 'Duration', description: 'A duration such as `30s`, `5m`, `1h30m`; a number is seconds' });
+export const Duration = z.union([z.string().regex(DURATION_PATTERN), z.number().positive()]).meta({
+  id: 'Duration',
+  description: 'A duration such as `30s`, `5m`, `1h30m`; a number is seconds',
+});
 
 export const Cpu = z
   .union([z.number().positive(), z.string().regex(/^(\d+(\.\d+)?m?)$/)])
@@ -136,12 +137,11 @@ export const Dependency = z
   });
 
 export const JoinStrategy = z
-  .union([
-    z.enum(['all', 'any']),
-    z.strictObject({ atLeast: z.number().int().min(1) }),
-    expression,
-  ])
-  .meta({ id: 'JoinStrategy', description: '`all` (default), `any`, `{atLeast: n}` or an expression' });
+  .union([z.enum(['all', 'any']), z.strictObject({ atLeast: z.number().int().min(1) }), expression])
+  .meta({
+    id: 'JoinStrategy',
+    description: '`all` (default), `any`, `{atLeast: n}` or an expression',
+  });
 
 export const FALLBACK_STRATEGIES = ['cached', 'executor', 'default', 'skip'] as const;
 export const Fallback = z

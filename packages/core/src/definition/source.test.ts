@@ -34,7 +34,12 @@ describe('YAML syntax errors', () => {
             v: \${{ a }} x: y
     `);
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'SYNTAX', severity: 'error', path: '$', ...posOf(text, '${{') });
+    expect(brief(d)).toEqual({
+      code: 'SYNTAX',
+      severity: 'error',
+      path: '$',
+      ...posOf(text, '${{'),
+    });
     expect(d.line).toBe(11);
     expect(d.message).toMatch(/^invalid YAML\/JSON: /);
     expect(d.hint).toMatch(/^quote the value/);
@@ -54,7 +59,10 @@ describe('YAML syntax errors', () => {
   });
 
   it('reports one diagnostic per broken document and still checks the sound ones', () => {
-    const bad = VALID.replace('executor: expression', 'executor: expression\n      dependsOn: [zz]');
+    const bad = VALID.replace(
+      'executor: expression',
+      'executor: expression\n      dependsOn: [zz]',
+    );
     const text = `a: [\n---\n${bad}---\nb: {\n`;
     const result = validateSource(text);
     expect(result.diagnostics.map((d) => [d.document, d.code, d.line])).toEqual([
@@ -72,9 +80,17 @@ describe('YAML syntax errors', () => {
   });
 
   it('reports duplicate keys at the second key', () => {
-    const text = VALID.replace('executor: expression', 'executor: expression\n      executor: other');
+    const text = VALID.replace(
+      'executor: expression',
+      'executor: expression\n      executor: other',
+    );
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'SYNTAX', severity: 'error', path: '$', ...posOf(text, 'executor: other') });
+    expect(brief(d)).toEqual({
+      code: 'SYNTAX',
+      severity: 'error',
+      path: '$',
+      ...posOf(text, 'executor: other'),
+    });
     expect(d.message).toMatch(/^duplicate key: /);
   });
 
@@ -87,7 +103,12 @@ describe('YAML syntax errors', () => {
 
   it('reports an alias bomb instead of expanding it', () => {
     const rows = ['a: &a ["x", "x"]'];
-    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd']] as const) {
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+    ] as const) {
       rows.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${prev}`).join(', ')}]`);
     }
     const d = single(validateSource(`${rows.join('\n')}\n`));
@@ -132,7 +153,13 @@ describe('files without a workflow document', () => {
     ['null', 'null\n'],
   ])('reports NOT_A_DOCUMENT for %s', (_, text) => {
     const d = single(validateSource(text));
-    expect(brief(d)).toEqual({ code: 'NOT_A_DOCUMENT', severity: 'error', path: '$', line: 1, column: 1 });
+    expect(brief(d)).toEqual({
+      code: 'NOT_A_DOCUMENT',
+      severity: 'error',
+      path: '$',
+      line: 1,
+      column: 1,
+    });
   });
 
   it('ignores empty documents: a leading or trailing ---, or one holding only a comment', () => {
@@ -169,7 +196,9 @@ describe('JSON input', () => {
     expect(parsed.documents).toHaveLength(1);
     expect(spy).not.toHaveBeenCalled();
     const doc = parsed.documents[0];
-    expect(doc?.locate(['spec', 'tasks', 0, 'exectuor'], { key: true })).toEqual(posOf(json, '"exectuor"'));
+    expect(doc?.locate(['spec', 'tasks', 0, 'exectuor'], { key: true })).toEqual(
+      posOf(json, '"exectuor"'),
+    );
     expect(doc?.locate(['metadata', 'name'])).toEqual(posOf(json, '"j"'));
     expect(spy).toHaveBeenCalledTimes(1);
   });
@@ -213,7 +242,13 @@ describe('JSON input', () => {
 
   it('reports a JSON array as not a document', () => {
     const d = single(validateSource('[{"kind": "Workflow"}]'));
-    expect(brief(d)).toEqual({ code: 'NOT_A_DOCUMENT', severity: 'error', path: '$', line: 1, column: 1 });
+    expect(brief(d)).toEqual({
+      code: 'NOT_A_DOCUMENT',
+      severity: 'error',
+      path: '$',
+      line: 1,
+      column: 1,
+    });
   });
 });
 
@@ -281,7 +316,9 @@ describe('locate', () => {
 
   it('finds values, keys, and the nearest existing ancestor', () => {
     expect(doc?.locate(['spec', 'tasks', 0, 'executor'])).toEqual(posOf(text, 'expression'));
-    expect(doc?.locate(['spec', 'tasks', 0, 'executor'], { key: true })).toEqual(posOf(text, 'executor'));
+    expect(doc?.locate(['spec', 'tasks', 0, 'executor'], { key: true })).toEqual(
+      posOf(text, 'executor'),
+    );
     expect(doc?.locate(['spec', 'tasks', 0, 'nothing', 'deeper'])).toEqual(posOf(text, 'id: a'));
     expect(doc?.locate(['spec', 'tasks', 5])).toEqual(posOf(text, '- id: a'));
     expect(doc?.locate([])).toEqual({ line: 1, column: 1 });

@@ -42,14 +42,20 @@ interface YamlDoc {
 }
 
 /** Finds the node at `path`; with `key`, the key node of the last segment (for unknown fields). */
-function findNode(doc: YamlDoc, path: JsonPath, key: boolean): { range?: [number, number, number] | null } | undefined {
+function findNode(
+  doc: YamlDoc,
+  path: JsonPath,
+  key: boolean,
+): { range?: [number, number, number] | null } | undefined {
   let node: unknown = doc.contents;
   let found: unknown = node;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     let next: unknown;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (pair !== undefined) {
         next = key && i === path.length - 1 ? pair.key : (pair.value ?? pair.key);
       }
@@ -193,7 +199,11 @@ function position(
   const pos = yaml.lines.linePos(range[0]);
   let column = pos.col;
   const offset = options?.offset;
-  if (offset !== undefined && isScalar(node) && !yaml.text.slice(range[0], range[1]).includes('\n')) {
+  if (
+    offset !== undefined &&
+    isScalar(node) &&
+    !yaml.text.slice(range[0], range[1]).includes('\n')
+  ) {
     if (node.type === 'PLAIN' || yaml.quoted.has(pos.line)) column += offset;
     else if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') column += offset + 1;
   }

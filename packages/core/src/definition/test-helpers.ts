@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { stringify } from 'yaml';
-import { formatPath, type Diagnostic } from './diagnostics.js';
+import { formatDiagnostic, formatPath, type Diagnostic } from './diagnostics.js';
 import type { ValidationResult } from './validate.js';
 
 /** Absolute path of a file relative to the repository root. */
@@ -20,7 +20,10 @@ export function readRepoFile(relative: string): string {
 
 /** Removes the common indentation and the first and last blank lines of a template literal. */
 export function dedent(text: string): string {
-  const lines = text.replace(/^\n/, '').replace(/\n[ \t]*$/, '').split('\n');
+  const lines = text
+    .replace(/^\n/, '')
+    .replace(/\n[ \t]*$/, '')
+    .split('\n');
   const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)?.[0].length ?? 0);
   const cut = indents.length === 0 ? 0 : Math.min(...indents);
   return `${lines.map((l) => l.slice(cut)).join('\n')}\n`;
@@ -146,7 +149,9 @@ export function one(result: ValidationResult, code: string): Diagnostic {
 
 /** Asserts that the result has no diagnostics at all (shows them when it has). */
 export function expectClean(result: ValidationResult): void {
-  expect(result.diagnostics.map((d) => `${brief(d).code} ${brief(d).path}: ${d.message}`)).toEqual([]);
+  expect(result.diagnostics.map((d) => `${brief(d).code} ${brief(d).path}: ${d.message}`)).toEqual(
+    [],
+  );
   expect(result.ok).toBe(true);
 }
 
@@ -154,4 +159,42 @@ export function expectClean(result: ValidationResult): void {
 export function expectNoErrors(result: ValidationResult): void {
   expect(errors(result).map((d) => `${d.code} ${formatPath(d.path)}: ${d.message}`)).toEqual([]);
   expect(result.ok).toBe(true);
+}
+
+const isPositiveInt = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 1;
+
+/**
+ * Every diagnostic has the documented shape (code, message, path; line and column positive,
+ * within `lineCount` lines when given); `ok` and each document's `valid` agree with the errors.
+ */
+export function expectWellFormed(result: ValidationResult, lineCount?: number): void {
+  const problems: string[] = [];
+  const bad = (d: Diagnostic, what: string): void => {
+    problems.push(`${what}: ${JSON.stringify(d)}`);
+  };
+  for (const d of result.diagnostics) {
+    if (typeof d.code !== 'string' || !/^[A-Z][A-Z_]+$/.test(d.code)) bad(d, 'code');
+    if (typeof d.message !== 'string' || d.message === '') bad(d, 'message');
+    if (d.severity !== 'error' && d.severity !== 'warning') bad(d, 'severity');
+    if (!Array.isArray(d.path)) bad(d, 'path');
+    else if (!d.path.every((s) => typeof s === 'string' || (Number.isInteger(s) && s >= 0)))
+      bad(d, 'path segment');
+    if ((d.line === undefined) !== (d.column === undefined)) bad(d, 'line without column');
+    if (d.line !== undefined && !isPositiveInt(d.line)) bad(d, 'line');
+    if (d.column !== undefined && !isPositiveInt(d.column)) bad(d, 'column');
+    if (lineCount !== undefined && d.line !== undefined && d.line > lineCount + 1)
+      bad(d, 'line past the end');
+    if (d.document !== undefined && !(Number.isInteger(d.document) && d.document >= 0))
+      bad(d, 'document');
+    if (d.hint !== undefined && typeof d.hint !== 'string') bad(d, 'hint');
+    if (typeof formatDiagnostic(d) !== 'string') bad(d, 'format');
+  }
+  expect(problems).toEqual([]);
+  expect(result.ok).toBe(!result.diagnostics.some((d) => d.severity === 'error'));
+  for (const doc of result.documents) {
+    expect(Number.isInteger(doc.index)).toBe(true);
+    expect(doc.valid).toBe(
+      !result.diagnostics.some((d) => d.severity === 'error' && (d.document ?? 0) === doc.index),
+    );
+  }
 }

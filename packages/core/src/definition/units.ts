@@ -12,7 +12,8 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
 
 /** Milliseconds, or undefined when `value` is not a duration. */
 export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value * 1000 : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) && value > 0 ? value * 1000 : undefined;
   if (typeof value !== 'string' || !/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value)) return undefined;
   let total = 0;
   for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {

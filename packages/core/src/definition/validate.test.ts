@@ -7,7 +7,6 @@ import {
   codes,
   expectClean,
   one,
-  posOf,
   readRepoFile,
   repoFile,
   single,
@@ -63,7 +62,12 @@ describe('the seed example (design document §2.1.1)', () => {
       ['optimization_feedback', 'fallback_inference'],
     ]);
     expect(dag?.criticalPath).toEqual({
-      ids: ['prompt_preprocessing', 'model_inference', 'response_evaluation', 'optimization_feedback'],
+      ids: [
+        'prompt_preprocessing',
+        'model_inference',
+        'response_evaluation',
+        'optimization_feedback',
+      ],
       length: 4,
     });
     // The branch task depends on the task its condition reads.
@@ -125,10 +129,34 @@ describe('several problems at once', () => {
   it('reports five problems in one pass, sorted by line', () => {
     const result = validateSource(text);
     expect(result.diagnostics.map(brief)).toEqual([
-      { code: 'TYPE_MISMATCH', severity: 'error', path: 'spec.inputs[0].default', line: 10, column: 16 },
-      { code: 'OUT_OF_RANGE', severity: 'error', path: 'spec.tasks[0].timeout', line: 14, column: 16 },
-      { code: 'UNKNOWN_DEPENDENCY', severity: 'error', path: 'spec.tasks[1].dependsOn[0]', line: 17, column: 19 },
-      { code: 'INVALID_REFERENCE', severity: 'error', path: 'spec.tasks[1].inputs.v', line: 19, column: 16 },
+      {
+        code: 'TYPE_MISMATCH',
+        severity: 'error',
+        path: 'spec.inputs[0].default',
+        line: 10,
+        column: 16,
+      },
+      {
+        code: 'OUT_OF_RANGE',
+        severity: 'error',
+        path: 'spec.tasks[0].timeout',
+        line: 14,
+        column: 16,
+      },
+      {
+        code: 'UNKNOWN_DEPENDENCY',
+        severity: 'error',
+        path: 'spec.tasks[1].dependsOn[0]',
+        line: 17,
+        column: 19,
+      },
+      {
+        code: 'INVALID_REFERENCE',
+        severity: 'error',
+        path: 'spec.tasks[1].inputs.v',
+        line: 19,
+        column: 16,
+      },
       { code: 'DUPLICATE_ID', severity: 'error', path: 'spec.tasks[2].id', line: 20, column: 11 },
     ]);
     expect(result.ok).toBe(false);
@@ -154,10 +182,12 @@ describe('several problems at once', () => {
       { name: 'other' },
     );
     const result = validateSource(`${broken}---\n${good}`);
-    expect(result.diagnostics.map((d) => [d.document, d.code, formatPath(d.path), d.line])).toEqual([
-      [0, 'WRONG_TYPE', 'spec.tasks[0].executor', 9],
-      [1, 'UNKNOWN_DEPENDENCY', 'spec.tasks[0].dependsOn[0]', 21],
-    ]);
+    expect(result.diagnostics.map((d) => [d.document, d.code, formatPath(d.path), d.line])).toEqual(
+      [
+        [0, 'WRONG_TYPE', 'spec.tasks[0].executor', 9],
+        [1, 'UNKNOWN_DEPENDENCY', 'spec.tasks[0].dependsOn[0]', 21],
+      ],
+    );
     expect(result.documents.map((d) => d.index)).toEqual([1]);
   });
 
@@ -175,7 +205,13 @@ describe('several problems at once', () => {
     const result = validateSource(cyclic);
     expect(result.diagnostics.map(brief)).toEqual([
       { code: 'CYCLE', severity: 'error', path: 'spec.tasks[0].dependsOn', line: 10, column: 18 },
-      { code: 'UNKNOWN_FIELD', severity: 'error', path: 'spec.tasks[0].colour', line: 11, column: 7 },
+      {
+        code: 'UNKNOWN_FIELD',
+        severity: 'error',
+        path: 'spec.tasks[0].colour',
+        line: 11,
+        column: 7,
+      },
     ]);
     expect(result.documents).toHaveLength(1);
     expect(result.documents[0]?.valid).toBe(false);
@@ -238,12 +274,17 @@ describe('validateDefinition (values built in code)', () => {
       { code: 'UNKNOWN_FIELD', severity: 'error', path: 'spec.tasks[1].exectuor' },
       { code: 'UNKNOWN_DEPENDENCY', severity: 'error', path: 'spec.tasks[0].dependsOn[0]' },
     ]);
-    expect(result.diagnostics.every((d) => d.line === undefined && d.column === undefined)).toBe(true);
+    expect(result.diagnostics.every((d) => d.line === undefined && d.column === undefined)).toBe(
+      true,
+    );
     expect(result.diagnostics.every((d) => d.file === 'built-in-code')).toBe(true);
   });
 
   it('takes an array as several documents', () => {
-    const result = validateDefinition([value, { ...value, metadata: { name: 'two', version: '2.0.0' } }]);
+    const result = validateDefinition([
+      value,
+      { ...value, metadata: { name: 'two', version: '2.0.0' } },
+    ]);
     expectClean(result);
     expect(result.documents.map((d) => d.index)).toEqual([0, 1]);
   });

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Dag } from '../graph/index.js';
 import { countErrors, type Diagnostic } from './diagnostics.js';
 import { Document, type DefinitionDocument, type TemplateDocument } from './schema.js';
+import { isLarge, passesShapeCheck } from './fast-shape-check.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
 import { Checker, type Located } from './semantic/checker.js';
 import type { ExecutorCatalog } from './semantic/task-checks.js';
@@ -53,8 +54,15 @@ function envMatcher(allow: readonly string[]): (name: string) => boolean {
   return (name) => exact.has(name) || prefixes.some((p) => name.startsWith(p));
 }
 
-function place(d: Located, source: SourceDocument | undefined, file: string | undefined): Diagnostic {
-  const pos = source?.locate(d.path, { ...(d.key === true ? { key: true } : {}), ...(d.offset === undefined ? {} : { offset: d.offset }) });
+function place(
+  d: Located,
+  source: SourceDocument | undefined,
+  file: string | undefined,
+): Diagnostic {
+  const pos = source?.locate(d.path, {
+    ...(d.key === true ? { key: true } : {}),
+    ...(d.offset === undefined ? {} : { offset: d.offset }),
+  });
   return {
     severity: d.severity,
     code: d.code,
@@ -74,15 +82,26 @@ interface ParsedDocument {
 }
 
 /** Validates documents that are already plain values (from a parser, or built in code). */
-function validateDocuments(sources: readonly SourceDocument[], options: ValidateOptions, syntax: readonly Diagnostic[]): ValidationResult {
+function validateDocuments(
+  sources: readonly SourceDocument[],
+  options: ValidateOptions,
+  syntax: readonly Diagnostic[],
+): ValidationResult {
   const file = options.file;
   const library = new TemplateLibrary();
   for (const t of options.templates ?? []) library.add(t);
   const parsed: ParsedDocument[] = sources.map((source) => {
     const checker = new Checker(source.index);
     if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
-      checker.error([], 'NOT_A_DOCUMENT', 'a workflow document must be a mapping with apiVersion, kind, metadata and spec');
+      checker.error(
+        [],
+        'NOT_A_DOCUMENT',
+        'a workflow document must be a mapping with apiVersion, kind, metadata and spec',
+      );
       return { source, document: undefined, checker };
+    }
+    if (isLarge(source.value) && passesShapeCheck(source.value)) {
+      return { source, document: source.value as DefinitionDocument, checker };
     }
     const result = Document.safeParse(source.value);
     if (result.success) return { source, document: result.data, checker };
@@ -90,14 +109,22 @@ function validateDocuments(sources: readonly SourceDocument[], options: Validate
     checker.adopt(issues.map((d) => ({ ...d, document: source.index })));
     // Unknown fields alone do not stop the semantic checks: the rest of the document is sound.
     const onlyUnknown = issues.every((d) => d.code === 'UNKNOWN_FIELD');
-    return { source, document: onlyUnknown ? (source.value as DefinitionDocument) : undefined, checker };
+    return {
+      source,
+      document: onlyUnknown ? (source.value as DefinitionDocument) : undefined,
+      checker,
+    };
   });
   const seen = new Map<string, number>();
   for (const p of parsed) {
     if (p.document === undefined) continue;
     const key = `${p.document.kind}:${p.document.metadata.name}@${p.document.metadata.version}`;
     if (seen.has(key)) {
-      p.checker.error(['metadata', 'name'], 'DUPLICATE_DOCUMENT', `${p.document.kind} ${p.document.metadata.name}@${p.document.metadata.version} is defined twice in this file`);
+      p.checker.error(
+        ['metadata', 'name'],
+        'DUPLICATE_DOCUMENT',
+        `${p.document.kind} ${p.document.metadata.name}@${p.document.metadata.version} is defined twice in this file`,
+      );
     }
     seen.set(key, p.source.index);
     if (p.document.kind === 'Template') library.add(p.document);
@@ -113,11 +140,21 @@ function validateDocuments(sources: readonly SourceDocument[], options: Validate
   for (const p of parsed) {
     if (p.document !== undefined) {
       const checked = checkDocument(p.document, p.checker, semantic);
-      documents.push({ index: p.source.index, document: p.document, ...checked, valid: countErrors(p.checker.diagnostics) === 0 });
+      documents.push({
+        index: p.source.index,
+        document: p.document,
+        ...checked,
+        valid: countErrors(p.checker.diagnostics) === 0,
+      });
     }
     for (const d of p.checker.diagnostics) diagnostics.push(place(d, p.source, file));
   }
-  diagnostics.sort((a, b) => (a.document ?? 0) - (b.document ?? 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  diagnostics.sort(
+    (a, b) =>
+      (a.document ?? 0) - (b.document ?? 0) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0),
+  );
   return { file, ok: countErrors(diagnostics) === 0, diagnostics, documents };
 }
 
@@ -128,14 +165,24 @@ export function validateSource(text: string, options: ValidateOptions = {}): Val
 }
 
 /** Validates a definition given as a value (e.g. built in code); diagnostics carry paths only. */
-export function validateDefinition(value: unknown, options: ValidateOptions = {}): ValidationResult {
+export function validateDefinition(
+  value: unknown,
+  options: ValidateOptions = {},
+): ValidationResult {
   const values = Array.isArray(value) ? value : [value];
-  const sources: SourceDocument[] = values.map((v: unknown, index) => ({ index, value: v, locate: () => undefined }));
+  const sources: SourceDocument[] = values.map((v: unknown, index) => ({
+    index,
+    value: v,
+    locate: () => undefined,
+  }));
   return validateDocuments(sources, options, []);
 }
 
 /** Reads and validates a workflow file. */
-export async function validateFile(path: string, options: Omit<ValidateOptions, 'file'> = {}): Promise<ValidationResult> {
+export async function validateFile(
+  path: string,
+  options: Omit<ValidateOptions, 'file'> = {},
+): Promise<ValidationResult> {
   const text = await readFile(path, 'utf8');
   return validateSource(text, { ...options, file: path });
 }

@@ -45,7 +45,8 @@ function structured(
     for (const [k, v] of Object.entries(schema)) fields[k] = typeSpecToStatic(v);
     return { kind: 'object', fields };
   }
-  if (type === 'array' && items !== undefined) return { kind: 'array', items: typeSpecToStatic(items) };
+  if (type === 'array' && items !== undefined)
+    return { kind: 'array', items: typeSpecToStatic(items) };
   return primitiveToStatic(type);
 }
 
@@ -83,7 +84,8 @@ export function literalTypeProblem(value: unknown, spec: TypeSpec, where = ''): 
       return undefined;
     }
     case 'object': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('a mapping');
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return fail('a mapping');
       if (typeof spec === 'string' || spec.schema === undefined) return undefined;
       const record = value as Record<string, unknown>;
       for (const [k, fieldSpec] of Object.entries(spec.schema)) {
@@ -104,7 +106,9 @@ export function describeJsonType(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
-  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
   return typeof value === 'boolean' ? String(value) : typeof value;
 }

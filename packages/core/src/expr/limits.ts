@@ -38,7 +38,8 @@ export function resolveLimits(
   source: string,
   overrides: Partial<ExpressionLimits> | undefined,
 ): Readonly<ExpressionLimits> {
-  if (overrides === undefined || overrides === DEFAULT_EXPRESSION_LIMITS) return DEFAULT_EXPRESSION_LIMITS;
+  if (overrides === undefined || overrides === DEFAULT_EXPRESSION_LIMITS)
+    return DEFAULT_EXPRESSION_LIMITS;
   const out: ExpressionLimits = { ...DEFAULT_EXPRESSION_LIMITS };
   for (const name of LIMIT_NAMES) {
     const value: unknown = overrides[name];

@@ -77,7 +77,10 @@ export function compileTemplate(
 const CACHE_SIZE = 4096;
 const CACHE = new Map<string, CompiledTemplate>();
 
-function compileUncached(text: string, limits: Partial<ExpressionLimits> | undefined): CompiledTemplate {
+function compileUncached(
+  text: string,
+  limits: Partial<ExpressionLimits> | undefined,
+): CompiledTemplate {
   const resolved = resolveLimits(text, limits);
   const literals: string[] = [];
   const expressions: TemplateExpression[] = [];

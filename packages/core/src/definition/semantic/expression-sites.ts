@@ -14,7 +14,12 @@ export interface ExpressionSite {
 }
 
 /** Compiles the expressions in `value`; syntax errors are reported and the site left out. */
-export function collectSites(value: unknown, path: JsonPath, checker: Checker, out: ExpressionSite[] = []): ExpressionSite[] {
+export function collectSites(
+  value: unknown,
+  path: JsonPath,
+  checker: Checker,
+  out: ExpressionSite[] = [],
+): ExpressionSite[] {
   if (typeof value === 'string') {
     if (!containsExpression(value)) return out;
     try {

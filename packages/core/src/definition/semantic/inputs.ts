@@ -22,8 +22,10 @@ export function validationProblem(input: InputParameter, value: unknown): string
   if (length !== undefined && v.maxLength !== undefined && length > v.maxLength) {
     return `is longer than maxLength ${v.maxLength}`;
   }
-  if (typeof value === 'number' && v.minimum !== undefined && value < v.minimum) return `is below minimum ${v.minimum}`;
-  if (typeof value === 'number' && v.maximum !== undefined && value > v.maximum) return `is above maximum ${v.maximum}`;
+  if (typeof value === 'number' && v.minimum !== undefined && value < v.minimum)
+    return `is below minimum ${v.minimum}`;
+  if (typeof value === 'number' && v.maximum !== undefined && value > v.maximum)
+    return `is above maximum ${v.maximum}`;
   if (typeof value === 'string' && v.pattern !== undefined) {
     try {
       if (!new RegExp(v.pattern, 'u').test(value)) return `does not match pattern ${v.pattern}`;
@@ -48,57 +50,107 @@ export function checkInputs(
   (inputs ?? []).forEach((input, i) => {
     const path = [...basePath, i];
     if (types.has(input.name)) {
-      checker.error([...path, 'name'], 'DUPLICATE_INPUT', `${what} \`${input.name}\` is declared twice`);
+      checker.error(
+        [...path, 'name'],
+        'DUPLICATE_INPUT',
+        `${what} \`${input.name}\` is declared twice`,
+      );
     }
     types.set(input.name, inputToStatic(input));
     const v = input.validation;
     const vPath = [...path, 'validation'];
     if (v !== undefined) {
       if ((v.minLength !== undefined || v.maxLength !== undefined) && !LENGTHY.has(input.type)) {
-        checker.error(vPath, 'INVALID_VALIDATION', `minLength/maxLength apply to strings and arrays, not to ${input.type}`);
+        checker.error(
+          vPath,
+          'INVALID_VALIDATION',
+          `minLength/maxLength apply to strings and arrays, not to ${input.type}`,
+        );
       }
       if ((v.minimum !== undefined || v.maximum !== undefined) && !NUMERIC.has(input.type)) {
-        checker.error(vPath, 'INVALID_VALIDATION', `minimum/maximum apply to numbers, not to ${input.type}`);
+        checker.error(
+          vPath,
+          'INVALID_VALIDATION',
+          `minimum/maximum apply to numbers, not to ${input.type}`,
+        );
       }
       if (v.pattern !== undefined) {
         if (input.type !== 'string') {
-          checker.error([...vPath, 'pattern'], 'INVALID_VALIDATION', `pattern applies to strings, not to ${input.type}`);
+          checker.error(
+            [...vPath, 'pattern'],
+            'INVALID_VALIDATION',
+            `pattern applies to strings, not to ${input.type}`,
+          );
         }
         try {
           new RegExp(v.pattern, 'u');
         } catch (err) {
-          checker.error([...vPath, 'pattern'], 'INVALID_PATTERN', `invalid regular expression: ${(err as Error).message}`);
+          checker.error(
+            [...vPath, 'pattern'],
+            'INVALID_PATTERN',
+            `invalid regular expression: ${(err as Error).message}`,
+          );
         }
       }
       if (v.minLength !== undefined && v.maxLength !== undefined && v.minLength > v.maxLength) {
-        checker.error(vPath, 'INVALID_VALIDATION', `minLength ${v.minLength} is greater than maxLength ${v.maxLength}`);
+        checker.error(
+          vPath,
+          'INVALID_VALIDATION',
+          `minLength ${v.minLength} is greater than maxLength ${v.maxLength}`,
+        );
       }
       if (v.minimum !== undefined && v.maximum !== undefined && v.minimum > v.maximum) {
-        checker.error(vPath, 'INVALID_VALIDATION', `minimum ${v.minimum} is greater than maximum ${v.maximum}`);
+        checker.error(
+          vPath,
+          'INVALID_VALIDATION',
+          `minimum ${v.minimum} is greater than maximum ${v.maximum}`,
+        );
       }
       (v.enum ?? []).forEach((value, j) => {
         const problem = literalTypeProblem(value, input);
-        if (problem !== undefined) checker.error([...vPath, 'enum', j], 'TYPE_MISMATCH', `enum value: ${problem}`);
+        if (problem !== undefined)
+          checker.error([...vPath, 'enum', j], 'TYPE_MISMATCH', `enum value: ${problem}`);
       });
     }
     if (input.schema !== undefined && input.type !== 'object') {
-      checker.error([...path, 'schema'], 'INVALID_SCHEMA', `\`schema\` describes object fields; \`${input.name}\` is ${input.type}`, 'use `items` for arrays');
+      checker.error(
+        [...path, 'schema'],
+        'INVALID_SCHEMA',
+        `\`schema\` describes object fields; \`${input.name}\` is ${input.type}`,
+        'use `items` for arrays',
+      );
     }
     if (input.items !== undefined && input.type !== 'array') {
-      checker.error([...path, 'items'], 'INVALID_SCHEMA', `\`items\` describes array elements; \`${input.name}\` is ${input.type}`);
+      checker.error(
+        [...path, 'items'],
+        'INVALID_SCHEMA',
+        `\`items\` describes array elements; \`${input.name}\` is ${input.type}`,
+      );
     }
     if (input.default !== undefined) {
       const problem = literalTypeProblem(input.default, input);
       if (problem !== undefined) {
-        checker.error([...path, 'default'], 'TYPE_MISMATCH', `default of ${what} \`${input.name}\`: ${problem}`);
+        checker.error(
+          [...path, 'default'],
+          'TYPE_MISMATCH',
+          `default of ${what} \`${input.name}\`: ${problem}`,
+        );
       } else {
         const broken = validationProblem(input, input.default);
         if (broken !== undefined) {
-          checker.error([...path, 'default'], 'INVALID_DEFAULT', `default of ${what} \`${input.name}\` ${broken}`);
+          checker.error(
+            [...path, 'default'],
+            'INVALID_DEFAULT',
+            `default of ${what} \`${input.name}\` ${broken}`,
+          );
         }
       }
       if (input.required === true) {
-        checker.warning([...path, 'required'], 'REQUIRED_WITH_DEFAULT', `${what} \`${input.name}\` is required but has a default, which will never be used`);
+        checker.warning(
+          [...path, 'required'],
+          'REQUIRED_WITH_DEFAULT',
+          `${what} \`${input.name}\` is required but has a default, which will never be used`,
+        );
       }
     }
   });

@@ -9,13 +9,25 @@ import type { Checker } from './checker.js';
 import { collectSites } from './expression-sites.js';
 import { checkSite, type Scope, type WorkflowFacts } from './references.js';
 
-function checkValue(value: unknown, path: JsonPath, scope: Scope, facts: WorkflowFacts, checker: Checker) {
+function checkValue(
+  value: unknown,
+  path: JsonPath,
+  scope: Scope,
+  facts: WorkflowFacts,
+  checker: Checker,
+) {
   const sites = collectSites(value, path, checker);
   const types = sites.map((site) => checkSite(site, scope, facts, checker));
   return sites.length === 1 && sites[0]?.path.length === path.length ? types[0] : undefined;
 }
 
-function checkOutput(name: string, mapping: OutputMapping, base: JsonPath, facts: WorkflowFacts, checker: Checker): void {
+function checkOutput(
+  name: string,
+  mapping: OutputMapping,
+  base: JsonPath,
+  facts: WorkflowFacts,
+  checker: Checker,
+): void {
   const scope: Scope = { kind: 'output', output: name };
   if (typeof mapping === 'string') {
     checkValue(mapping, base, scope, facts, checker);
@@ -26,15 +38,32 @@ function checkOutput(name: string, mapping: OutputMapping, base: JsonPath, facts
   const transform = mapping.transform;
   if (transform === undefined) return;
   if (transform.decimals !== undefined && transform.type !== 'round') {
-    checker.error([...base, 'transform', 'decimals'], 'CONFLICTING_FIELDS', '`decimals` only applies to the `round` transform');
+    checker.error(
+      [...base, 'transform', 'decimals'],
+      'CONFLICTING_FIELDS',
+      '`decimals` only applies to the `round` transform',
+    );
   }
-  const wants = transform.type === 'round' ? { kind: 'number' as const } : transform.type === 'toJson' ? undefined : { kind: 'string' as const };
+  const wants =
+    transform.type === 'round'
+      ? { kind: 'number' as const }
+      : transform.type === 'toJson'
+        ? undefined
+        : { kind: 'string' as const };
   if (type !== undefined && wants !== undefined && !isAssignable(type, wants)) {
-    checker.error([...base, 'transform'], 'TYPE_MISMATCH', `transform \`${transform.type}\` needs a ${wants.kind}, but the value is ${formatType(type)}`);
+    checker.error(
+      [...base, 'transform'],
+      'TYPE_MISMATCH',
+      `transform \`${transform.type}\` needs a ${wants.kind}, but the value is ${formatType(type)}`,
+    );
   }
 }
 
-export function checkOutputsAndEvents(doc: DefinitionDocument, facts: WorkflowFacts, checker: Checker): void {
+export function checkOutputsAndEvents(
+  doc: DefinitionDocument,
+  facts: WorkflowFacts,
+  checker: Checker,
+): void {
   for (const [name, mapping] of Object.entries(doc.spec.outputs ?? {})) {
     checkOutput(name, mapping, ['spec', 'outputs', name], facts, checker);
   }
@@ -52,22 +81,39 @@ export function checkOutputsAndEvents(doc: DefinitionDocument, facts: WorkflowFa
         } catch {
           ok = false;
         }
-        if (!ok) checker.error([...path, 'url'], 'INVALID_URL', `"${handler.url}" is not an http(s) URL`);
+        if (!ok)
+          checker.error([...path, 'url'], 'INVALID_URL', `"${handler.url}" is not an http(s) URL`);
       }
     });
   }
   (doc.spec.inputs ?? []).forEach((input, i) => {
     const path: JsonPath = ['spec', 'inputs', i];
-    checkValue(input.validation?.custom, [...path, 'validation', 'custom'], { kind: 'input-custom' }, facts, checker);
+    checkValue(
+      input.validation?.custom,
+      [...path, 'validation', 'custom'],
+      { kind: 'input-custom' },
+      facts,
+      checker,
+    );
     if (input.source !== undefined) {
       if (doc.kind !== 'EventWorkflow') {
-        checker.error([...path, 'source'], 'CONFLICTING_FIELDS', '`source` takes an input from the triggering event; only an EventWorkflow has one');
+        checker.error(
+          [...path, 'source'],
+          'CONFLICTING_FIELDS',
+          '`source` takes an input from the triggering event; only an EventWorkflow has one',
+        );
       } else {
         checkValue(input.source, [...path, 'source'], { kind: 'input-source' }, facts, checker);
       }
     }
   });
   if (doc.kind === 'EventWorkflow') {
-    checkValue(doc.spec.trigger.filter, ['spec', 'trigger', 'filter'], { kind: 'trigger-filter' }, facts, checker);
+    checkValue(
+      doc.spec.trigger.filter,
+      ['spec', 'trigger', 'filter'],
+      { kind: 'trigger-filter' },
+      facts,
+      checker,
+    );
   }
 }

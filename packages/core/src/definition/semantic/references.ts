@@ -33,7 +33,8 @@ export interface WorkflowFacts {
   readonly secrets: ReadonlySet<string> | undefined;
 }
 
-export type ScopeKind = 'task' | 'output' | 'event' | 'input-custom' | 'input-source' | 'trigger-filter';
+export type ScopeKind =
+  'task' | 'output' | 'event' | 'input-custom' | 'input-source' | 'trigger-filter';
 
 export interface Scope {
   readonly kind: ScopeKind;
@@ -47,7 +48,8 @@ export interface Scope {
 
 function rootsFor(scope: Scope, facts: WorkflowFacts): string[] {
   const roots = ['workflow', 'env', 'secrets', 'system'];
-  if (scope.kind === 'trigger-filter' || scope.kind === 'input-source') return ['event', 'env', 'secrets', 'system'];
+  if (scope.kind === 'trigger-filter' || scope.kind === 'input-source')
+    return ['event', 'env', 'secrets', 'system'];
   if (scope.kind !== 'input-custom') roots.push('tasks');
   if (facts.kind === 'EventWorkflow') roots.push('event');
   if (facts.parameters !== undefined) roots.push('parameters');
@@ -62,7 +64,12 @@ interface Report {
 }
 
 /** Walks `segments` down a static type, reporting a field an object of known fields lacks. */
-function descend(type: StaticType, segments: readonly (string | number)[], what: string, report: Report): StaticType {
+function descend(
+  type: StaticType,
+  segments: readonly (string | number)[],
+  what: string,
+  report: Report,
+): StaticType {
   let cur = type;
   let name = what;
   for (const seg of segments) {
@@ -134,19 +141,28 @@ function resolve(ref: Reference, scope: Scope, facts: WorkflowFacts, report: Rep
       return STRING;
     case 'secrets':
       if (facts.secrets !== undefined && !facts.secrets.has(key)) {
-        report(`unknown secret \`${key}\``, didYouMean(key, facts.secrets) ?? 'declare the secret in the engine configuration');
+        report(
+          `unknown secret \`${key}\``,
+          didYouMean(key, facts.secrets) ?? 'declare the secret in the engine configuration',
+        );
       }
       return STRING;
     case 'system':
       if (!(SYSTEM_FIELDS as readonly string[]).includes(key)) {
-        report(`\`system\` has no field \`${key}\``, didYouMean(key, SYSTEM_FIELDS) ?? `available: ${SYSTEM_FIELDS.join(', ')}`);
+        report(
+          `\`system\` has no field \`${key}\``,
+          didYouMean(key, SYSTEM_FIELDS) ?? `available: ${SYSTEM_FIELDS.join(', ')}`,
+        );
       }
       return STRING;
     case 'parameters': {
       const params = facts.parameters ?? new Map<string, StaticType>();
       const t = params.get(key);
       if (t === undefined) {
-        report(`template parameter \`${key}\` is not declared`, didYouMean(key, params.keys()) ?? 'declare it under spec.parameters');
+        report(
+          `template parameter \`${key}\` is not declared`,
+          didYouMean(key, params.keys()) ?? 'declare it under spec.parameters',
+        );
         return ANY;
       }
       return descend(t, rest, `parameter \`${key}\``, report);
@@ -163,7 +179,13 @@ function resolve(ref: Reference, scope: Scope, facts: WorkflowFacts, report: Rep
   }
 }
 
-function resolveWorkflow(key: string, rest: readonly (string | number)[], scope: Scope, facts: WorkflowFacts, report: Report): StaticType {
+function resolveWorkflow(
+  key: string,
+  rest: readonly (string | number)[],
+  scope: Scope,
+  facts: WorkflowFacts,
+  report: Report,
+): StaticType {
   switch (key) {
     case 'inputs': {
       const [name, ...more] = rest;
@@ -172,7 +194,8 @@ function resolveWorkflow(key: string, rest: readonly (string | number)[], scope:
       if (t === undefined) {
         report(
           `workflow input \`${String(name)}\` is not declared`,
-          didYouMean(String(name), facts.inputs.keys()) ?? `declare it under spec.inputs: - name: ${String(name)}`,
+          didYouMean(String(name), facts.inputs.keys()) ??
+            `declare it under spec.inputs: - name: ${String(name)}`,
         );
         return ANY;
       }
@@ -183,7 +206,16 @@ function resolveWorkflow(key: string, rest: readonly (string | number)[], scope:
       return STRING;
     case 'metadata':
       return descend(
-        { kind: 'object', fields: { name: STRING, version: STRING, description: STRING, labels: { kind: 'object' }, annotations: { kind: 'object' } } },
+        {
+          kind: 'object',
+          fields: {
+            name: STRING,
+            version: STRING,
+            description: STRING,
+            labels: { kind: 'object' },
+            annotations: { kind: 'object' },
+          },
+        },
         rest,
         '`workflow.metadata`',
         report,
@@ -196,12 +228,21 @@ function resolveWorkflow(key: string, rest: readonly (string | number)[], scope:
       }
       return key === 'error' ? descend(ERROR_TYPE, rest, '`workflow.error`', report) : ANY;
     default:
-      report(`\`workflow\` has no field \`${key}\``, didYouMean(key, ['inputs', 'id', 'execution_id', 'metadata', 'outputs', 'error']));
+      report(
+        `\`workflow\` has no field \`${key}\``,
+        didYouMean(key, ['inputs', 'id', 'execution_id', 'metadata', 'outputs', 'error']),
+      );
       return ANY;
   }
 }
 
-function resolveTask(id: string, rest: readonly (string | number)[], scope: Scope, facts: WorkflowFacts, report: Report): StaticType {
+function resolveTask(
+  id: string,
+  rest: readonly (string | number)[],
+  scope: Scope,
+  facts: WorkflowFacts,
+  report: Report,
+): StaticType {
   const task = facts.tasks.get(id);
   if (task === undefined) {
     report(`unknown task \`${id}\``, didYouMean(id, facts.tasks.keys()));
@@ -224,13 +265,15 @@ function resolveTask(id: string, rest: readonly (string | number)[], scope: Scop
   if (field === undefined) return ANY;
   switch (field) {
     case 'outputs': {
-      if (name === undefined) return task.outputs === undefined ? { kind: 'object' } : objectOf(task.outputs);
+      if (name === undefined)
+        return task.outputs === undefined ? { kind: 'object' } : objectOf(task.outputs);
       if (task.outputs === undefined) return ANY;
       const t = task.outputs.get(String(name));
       if (t === undefined) {
         report(
           `task \`${id}\` has no output \`${String(name)}\``,
-          didYouMean(String(name), task.outputs.keys()) ?? `declared outputs: ${[...task.outputs.keys()].join(', ') || 'none'}`,
+          didYouMean(String(name), task.outputs.keys()) ??
+            `declared outputs: ${[...task.outputs.keys()].join(', ') || 'none'}`,
         );
         return ANY;
       }
@@ -240,13 +283,21 @@ function resolveTask(id: string, rest: readonly (string | number)[], scope: Scop
     case 'state':
       return STRING;
     case 'error':
-      return descend(ERROR_TYPE, name === undefined ? [] : [name, ...more], `\`tasks.${id}.error\``, report);
+      return descend(
+        ERROR_TYPE,
+        name === undefined ? [] : [name, ...more],
+        `\`tasks.${id}.error\``,
+        report,
+      );
     case 'attempts':
       return { kind: 'number', integer: true };
     case 'config':
       return ANY;
     default:
-      report(`a task has no field \`${String(field)}\``, didYouMean(String(field), TASK_FIELDS) ?? `available: ${TASK_FIELDS.join(', ')}`);
+      report(
+        `a task has no field \`${String(field)}\``,
+        didYouMean(String(field), TASK_FIELDS) ?? `available: ${TASK_FIELDS.join(', ')}`,
+      );
       return ANY;
   }
 }
@@ -255,7 +306,12 @@ function resolveTask(id: string, rest: readonly (string | number)[], scope: Scop
  * Checks every expression of a site; returns the site's static type (the expression's type for a
  * whole-value expression, string for an interpolation).
  */
-export function checkSite(site: ExpressionSite, scope: Scope, facts: WorkflowFacts, checker: Checker): StaticType {
+export function checkSite(
+  site: ExpressionSite,
+  scope: Scope,
+  facts: WorkflowFacts,
+  checker: Checker,
+): StaticType {
   let type: StaticType = STRING;
   for (const { expression, offset } of site.template.expressions) {
     const resolveRef = (ref: Reference): StaticType =>
@@ -270,4 +326,3 @@ export function checkSite(site: ExpressionSite, scope: Scope, facts: WorkflowFac
   }
   return site.template.kind === 'expression' ? type : STRING;
 }
-

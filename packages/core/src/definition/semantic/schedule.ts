@@ -18,14 +18,30 @@ export function checkSchedule(doc: CronWorkflowDocument, checker: Checker): void
   const spec = doc.spec;
   const base: JsonPath = ['spec'];
   if (spec.timezone !== undefined && !isTimeZone(spec.timezone)) {
-    checker.error([...base, 'timezone'], 'INVALID_TIMEZONE', `unknown time zone "${spec.timezone}"`, 'use an IANA name such as UTC, Europe/Paris or America/New_York');
+    checker.error(
+      [...base, 'timezone'],
+      'INVALID_TIMEZONE',
+      `unknown time zone "${spec.timezone}"`,
+      'use an IANA name such as UTC, Europe/Paris or America/New_York',
+    );
   }
   try {
-    const cron = new Cron(spec.schedule, { paused: true, ...(spec.timezone !== undefined && isTimeZone(spec.timezone) ? { timezone: spec.timezone } : {}) });
+    const cron = new Cron(spec.schedule, {
+      paused: true,
+      ...(spec.timezone !== undefined && isTimeZone(spec.timezone)
+        ? { timezone: spec.timezone }
+        : {}),
+    });
     cron.stop();
   } catch (err) {
     const message = (err as Error).message.replace(/^CronPattern: /, '');
-    checker.error([...base, 'schedule'], 'INVALID_SCHEDULE', `invalid cron schedule "${spec.schedule}": ${message}`, 'five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *"; or @hourly, @daily, @weekly');
+    checker.error(
+      [...base, 'schedule'],
+      'INVALID_SCHEDULE',
+      `invalid cron schedule "${spec.schedule}": ${message}`,
+      'five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *"; or @hourly, @daily, @weekly',
+    );
   }
-  if (spec.startingDeadline !== undefined) checkTimeout(spec.startingDeadline, [...base, 'startingDeadline'], checker);
+  if (spec.startingDeadline !== undefined)
+    checkTimeout(spec.startingDeadline, [...base, 'startingDeadline'], checker);
 }

@@ -4,7 +4,13 @@
  */
 import { didYouMean } from '../../suggest.js';
 import type { JsonPath } from '../diagnostics.js';
-import { Task, type Resources, type RetryPolicy, type TaskDefinition, type WorkflowConfig } from '../schema.js';
+import {
+  Task,
+  type Resources,
+  type RetryPolicy,
+  type TaskDefinition,
+  type WorkflowConfig,
+} from '../schema.js';
 import { schemaDiagnostics } from '../schema-diagnostics.js';
 import { formatDuration, formatMemory, parseCpu, parseDuration, parseMemory } from '../units.js';
 import type { Checker } from './checker.js';
@@ -30,11 +36,20 @@ export function checkTimeout(value: unknown, path: JsonPath, checker: Checker): 
   const ms = parseDuration(value);
   if (ms === undefined) return; // the schema reported the format
   if (ms < LIMITS.timeoutMs.min || ms > LIMITS.timeoutMs.max) {
-    checker.error(path, 'OUT_OF_RANGE', `timeout ${formatDuration(ms)} is outside 1s–24h`, 'pick a timeout between 1s and 24h');
+    checker.error(
+      path,
+      'OUT_OF_RANGE',
+      `timeout ${formatDuration(ms)} is outside 1s–24h`,
+      'pick a timeout between 1s and 24h',
+    );
   }
 }
 
-export function checkRetryPolicy(policy: RetryPolicy | undefined, path: JsonPath, checker: Checker): void {
+export function checkRetryPolicy(
+  policy: RetryPolicy | undefined,
+  path: JsonPath,
+  checker: Checker,
+): void {
   if (policy === undefined) return;
   const initial = parseDuration(policy.initialInterval);
   const max = parseDuration(policy.maxInterval);
@@ -66,7 +81,11 @@ export function checkResources(
   if (memory !== undefined) {
     out.memory = memory;
     if (memory < LIMITS.memory.min || memory > LIMITS.memory.max) {
-      checker.error([...path, 'memory'], 'OUT_OF_RANGE', `memory ${formatMemory(memory)} is outside 128Mi–256Gi`);
+      checker.error(
+        [...path, 'memory'],
+        'OUT_OF_RANGE',
+        `memory ${formatMemory(memory)} is outside 128Mi–256Gi`,
+      );
     }
   }
   if (resources.gpu !== undefined) out.gpu = resources.gpu;
@@ -98,7 +117,9 @@ function executorNames(catalog: ExecutorCatalog): string[] {
   if (catalog.names !== undefined) return [...catalog.names()];
   // A Set (or Map) of names is a catalog too: suggest from its keys.
   const keys = (catalog as { keys?: () => Iterable<unknown> }).keys;
-  return typeof keys === 'function' ? [...keys.call(catalog)].filter((k) => typeof k === 'string') : [];
+  return typeof keys === 'function'
+    ? [...keys.call(catalog)].filter((k) => typeof k === 'string')
+    : [];
 }
 
 /** The executor a task runs, after defaults (fan-out tasks default to the fan-out executor). */
@@ -119,46 +140,86 @@ export function checkTask(task: TaskDefinition, path: JsonPath, ctx: TaskCheckCo
   const { checker } = ctx;
   const executor = effectiveExecutor(task);
   if (task.template === undefined && executor === undefined) {
-    checker.error(path, 'MISSING_EXECUTOR', `task \`${task.id}\` has no executor`, 'set `executor:` (e.g. transform:template) or `template:`');
+    checker.error(
+      path,
+      'MISSING_EXECUTOR',
+      `task \`${task.id}\` has no executor`,
+      'set `executor:` (e.g. transform:template) or `template:`',
+    );
   }
   if (task.template !== undefined && task.executor !== undefined) {
-    checker.error([...path, 'executor'], 'CONFLICTING_FIELDS', 'a task sets either `executor` or `template`, not both');
+    checker.error(
+      [...path, 'executor'],
+      'CONFLICTING_FIELDS',
+      'a task sets either `executor` or `template`, not both',
+    );
   }
   if (task.template === undefined && task.parameters !== undefined) {
-    checker.error([...path, 'parameters'], 'CONFLICTING_FIELDS', '`parameters` is for template instances', 'for executor inputs use `inputs`');
+    checker.error(
+      [...path, 'parameters'],
+      'CONFLICTING_FIELDS',
+      '`parameters` is for template instances',
+      'for executor inputs use `inputs`',
+    );
   }
   if (executor !== undefined && ctx.executors !== undefined && !ctx.executors.has(executor)) {
     checker.error(
       [...path, task.executor === undefined ? 'type' : 'executor'],
       'UNKNOWN_EXECUTOR',
       `unknown executor \`${executor}\``,
-      didYouMean(executor, executorNames(ctx.executors)) ?? 'register it with engine.registerExecutor()',
+      didYouMean(executor, executorNames(ctx.executors)) ??
+        'register it with engine.registerExecutor()',
     );
   }
   if (task.timeout !== undefined && task.config?.timeout !== undefined) {
-    checker.error([...path, 'timeout'], 'CONFLICTING_FIELDS', 'timeout is set both on the task and under its config');
+    checker.error(
+      [...path, 'timeout'],
+      'CONFLICTING_FIELDS',
+      'timeout is set both on the task and under its config',
+    );
   }
   if (task.retryPolicy !== undefined && task.config?.retryPolicy !== undefined) {
-    checker.error([...path, 'retryPolicy'], 'CONFLICTING_FIELDS', 'retryPolicy is set both on the task and under its config');
+    checker.error(
+      [...path, 'retryPolicy'],
+      'CONFLICTING_FIELDS',
+      'retryPolicy is set both on the task and under its config',
+    );
   }
   if (task.resources !== undefined && task.config?.resources !== undefined) {
-    checker.error([...path, 'resources'], 'CONFLICTING_FIELDS', 'resources are set both on the task and under its config');
+    checker.error(
+      [...path, 'resources'],
+      'CONFLICTING_FIELDS',
+      'resources are set both on the task and under its config',
+    );
   }
   checkTimeout(task.timeout, [...path, 'timeout'], checker);
   checkTimeout(task.config?.timeout, [...path, 'config', 'timeout'], checker);
   checkRetryPolicy(task.retryPolicy, [...path, 'retryPolicy'], checker);
   checkRetryPolicy(task.config?.retryPolicy, [...path, 'config', 'retryPolicy'], checker);
-  const resourcesPath = task.resources !== undefined ? [...path, 'resources'] : [...path, 'config', 'resources'];
+  const resourcesPath =
+    task.resources !== undefined ? [...path, 'resources'] : [...path, 'config', 'resources'];
   const wants = checkResources(task.resources ?? task.config?.resources, resourcesPath, checker);
   const limits = ctx.config?.concurrency?.resourceLimits;
   if (limits !== undefined) {
-    checkWithinLimits(wants, { ...optionalNumber('cpu', parseCpu(limits.cpu)), ...optionalNumber('memory', parseMemory(limits.memory)), ...optionalNumber('gpu', limits.gpu) }, resourcesPath, checker);
+    checkWithinLimits(
+      wants,
+      {
+        ...optionalNumber('cpu', parseCpu(limits.cpu)),
+        ...optionalNumber('memory', parseMemory(limits.memory)),
+        ...optionalNumber('gpu', limits.gpu),
+      },
+      resourcesPath,
+      checker,
+    );
   }
   checkFallback(task, [...path, 'fallback'], ctx);
   if (task.type === 'fan-out' || executor === FAN_OUT_EXECUTOR) checkFanOut(task, path, ctx);
 }
 
-function optionalNumber<K extends string>(key: K, n: number | undefined): Partial<Record<K, number>> {
+function optionalNumber<K extends string>(
+  key: K,
+  n: number | undefined,
+): Partial<Record<K, number>> {
   return n === undefined ? {} : ({ [key]: n } as Record<K, number>);
 }
 
@@ -166,19 +227,36 @@ function checkFallback(task: TaskDefinition, path: JsonPath, ctx: TaskCheckConte
   const f = task.fallback;
   if (f === undefined) return;
   if (f.strategy === 'executor' && f.executor === undefined) {
-    ctx.checker.error(path, 'MISSING_FIELD', 'fallback strategy `executor` needs `executor:` (the alternative executor)');
+    ctx.checker.error(
+      path,
+      'MISSING_FIELD',
+      'fallback strategy `executor` needs `executor:` (the alternative executor)',
+    );
   }
   if (f.strategy === 'default' && f.value === undefined) {
     ctx.checker.error(path, 'MISSING_FIELD', 'fallback strategy `default` needs `value:`');
   }
   if (f.executor !== undefined && f.strategy !== 'executor') {
-    ctx.checker.error([...path, 'executor'], 'CONFLICTING_FIELDS', `\`executor\` only applies to fallback strategy \`executor\`, not \`${f.strategy}\``);
+    ctx.checker.error(
+      [...path, 'executor'],
+      'CONFLICTING_FIELDS',
+      `\`executor\` only applies to fallback strategy \`executor\`, not \`${f.strategy}\``,
+    );
   }
   if (f.maxAge !== undefined && f.strategy !== 'cached') {
-    ctx.checker.error([...path, 'maxAge'], 'CONFLICTING_FIELDS', `\`maxAge\` only applies to fallback strategy \`cached\``);
+    ctx.checker.error(
+      [...path, 'maxAge'],
+      'CONFLICTING_FIELDS',
+      `\`maxAge\` only applies to fallback strategy \`cached\``,
+    );
   }
   if (f.executor !== undefined && ctx.executors !== undefined && !ctx.executors.has(f.executor)) {
-    ctx.checker.error([...path, 'executor'], 'UNKNOWN_EXECUTOR', `unknown executor \`${f.executor}\``, didYouMean(f.executor, executorNames(ctx.executors)));
+    ctx.checker.error(
+      [...path, 'executor'],
+      'UNKNOWN_EXECUTOR',
+      `unknown executor \`${f.executor}\``,
+      didYouMean(f.executor, executorNames(ctx.executors)),
+    );
   }
 }
 
@@ -188,33 +266,63 @@ const TaskTemplate = Task.omit({ id: true }).partial();
 function checkFanOut(task: TaskDefinition, path: JsonPath, ctx: TaskCheckContext): void {
   const inputs = task.inputs ?? {};
   if (!Object.hasOwn(inputs, 'items')) {
-    ctx.checker.error([...path, 'inputs'], 'MISSING_FIELD', 'a fan-out task needs `inputs.items` (the array to map over)');
+    ctx.checker.error(
+      [...path, 'inputs'],
+      'MISSING_FIELD',
+      'a fan-out task needs `inputs.items` (the array to map over)',
+    );
   } else if (typeof inputs.items !== 'string' && !Array.isArray(inputs.items)) {
-    ctx.checker.error([...path, 'inputs', 'items'], 'WRONG_TYPE', '`items` must be a list or an expression giving one');
+    ctx.checker.error(
+      [...path, 'inputs', 'items'],
+      'WRONG_TYPE',
+      '`items` must be a list or an expression giving one',
+    );
   }
   const template: unknown = inputs.task_template;
   const tPath = [...path, 'inputs', 'task_template'];
   if (template === undefined) {
-    ctx.checker.error([...path, 'inputs'], 'MISSING_FIELD', 'a fan-out task needs `inputs.task_template` (the task to run for each item)');
+    ctx.checker.error(
+      [...path, 'inputs'],
+      'MISSING_FIELD',
+      'a fan-out task needs `inputs.task_template` (the task to run for each item)',
+    );
     return;
   }
   const parsed = TaskTemplate.safeParse(template);
   if (!parsed.success) {
-    for (const d of schemaDiagnostics(parsed.error.issues, template)) {
-      ctx.checker.error([...tPath, ...d.path], d.code, d.message, d.hint);
-    }
+    // Adopted whole, so that unknown fields keep pointing at their key.
+    ctx.checker.adopt(
+      schemaDiagnostics(parsed.error.issues, template).map((d) => ({
+        ...d,
+        path: [...tPath, ...d.path],
+        document: ctx.checker.document,
+      })),
+    );
     return;
   }
   const inner = parsed.data;
   if (inner.executor === undefined) {
     ctx.checker.error(tPath, 'MISSING_EXECUTOR', 'the fan-out `task_template` has no executor');
   } else if (ctx.executors !== undefined && !ctx.executors.has(inner.executor)) {
-    ctx.checker.error([...tPath, 'executor'], 'UNKNOWN_EXECUTOR', `unknown executor \`${inner.executor}\``, didYouMean(inner.executor, executorNames(ctx.executors)));
+    ctx.checker.error(
+      [...tPath, 'executor'],
+      'UNKNOWN_EXECUTOR',
+      `unknown executor \`${inner.executor}\``,
+      didYouMean(inner.executor, executorNames(ctx.executors)),
+    );
   }
   for (const field of ['dependsOn', 'template', 'join'] as const) {
     if (inner[field] !== undefined) {
-      ctx.checker.error([...tPath, field], 'CONFLICTING_FIELDS', `\`${field}\` has no meaning inside a fan-out task_template`);
+      ctx.checker.error(
+        [...tPath, field],
+        'CONFLICTING_FIELDS',
+        `\`${field}\` has no meaning inside a fan-out task_template`,
+      );
     }
   }
-  checkTimeout(inner.timeout ?? inner.config?.timeout, [...tPath, inner.timeout !== undefined ? 'timeout' : 'config'], ctx.checker);
+  checkTimeout(
+    inner.timeout ?? inner.config?.timeout,
+    [...tPath, inner.timeout !== undefined ? 'timeout' : 'config'],
+    ctx.checker,
+  );
 }

@@ -7,7 +7,12 @@
  * `tasks.<id>` reads `tasks['eval.<id>']`. Expressions are rewritten on their parsed references,
  * never by text search.
  */
-import { compileTemplate, containsExpression, type CompiledExpression, type Reference } from '../../expr/index.js';
+import {
+  compileTemplate,
+  containsExpression,
+  type CompiledExpression,
+  type Reference,
+} from '../../expr/index.js';
 import { didYouMean } from '../../suggest.js';
 import type { JsonPath } from '../diagnostics.js';
 import type { TaskDefinition, TemplateDocument, TypeSpec } from '../schema.js';
@@ -83,10 +88,20 @@ function renderPath(path: readonly (string | number)[]): string {
   return String(root) + rest.map(segmentText).join('');
 }
 
-function rewriteReference(ref: Reference, instance: string, innerIds: ReadonlySet<string>): string | undefined {
+function rewriteReference(
+  ref: Reference,
+  instance: string,
+  innerIds: ReadonlySet<string>,
+): string | undefined {
   const [root, first, ...rest] = ref.path;
   if (root === 'parameters') {
-    return renderPath(['tasks', `${instance}:parameters`, 'outputs', ...(first === undefined ? [] : [first]), ...rest]);
+    return renderPath([
+      'tasks',
+      `${instance}:parameters`,
+      'outputs',
+      ...(first === undefined ? [] : [first]),
+      ...rest,
+    ]);
   }
   if (root === 'tasks' && typeof first === 'string' && innerIds.has(first)) {
     return renderPath(['tasks', `${instance}.${first}`, ...rest]);
@@ -94,7 +109,11 @@ function rewriteReference(ref: Reference, instance: string, innerIds: ReadonlySe
   return undefined;
 }
 
-function rewriteExpression(expr: CompiledExpression, instance: string, innerIds: ReadonlySet<string>): string {
+function rewriteExpression(
+  expr: CompiledExpression,
+  instance: string,
+  innerIds: ReadonlySet<string>,
+): string {
   let src = expr.source;
   const refs = [...expr.references].sort((a, b) => b.start - a.start);
   for (const ref of refs) {
@@ -124,7 +143,9 @@ function rewriteValue(value: unknown, instance: string, innerIds: ReadonlySet<st
   }
   if (Array.isArray(value)) return value.map((v) => rewriteValue(v, instance, innerIds));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewriteValue(v, instance, innerIds)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, rewriteValue(v, instance, innerIds)]),
+    );
   }
   return value;
 }
@@ -170,8 +191,22 @@ function expandOne(
   // reading or depending on it are not reported as well.
   const standIn = (): void => {
     const { id, dependsOn, condition, join } = task;
-    const def = stripUndefined({ id, type: 'template', executor: TEMPLATE_OUTPUTS_EXECUTOR, dependsOn, condition, join });
-    out.push({ def, path, own: false, checkExpressions: false, inputsField: 'parameters', ...written });
+    const def = stripUndefined({
+      id,
+      type: 'template',
+      executor: TEMPLATE_OUTPUTS_EXECUTOR,
+      dependsOn,
+      condition,
+      join,
+    });
+    out.push({
+      def,
+      path,
+      own: false,
+      checkExpressions: false,
+      inputsField: 'parameters',
+      ...written,
+    });
   };
   if (template === undefined) {
     const versions = ctx.library.versions(name);
@@ -181,13 +216,18 @@ function expandOne(
       `unknown template \`${task.template}\``,
       versions.length > 0
         ? `available versions: ${versions.join(', ')}`
-        : (didYouMean(name, ctx.library.names()) ?? 'define it as a `kind: Template` document in the same file, or load it with --templates'),
+        : (didYouMean(name, ctx.library.names()) ??
+            'define it as a `kind: Template` document in the same file, or load it with --templates'),
     );
     standIn();
     return;
   }
   if (stack.includes(name) || stack.length >= MAX_TEMPLATE_DEPTH) {
-    ctx.checker.error([...path, 'template'], 'TEMPLATE_RECURSION', `template \`${name}\` instantiates itself: ${[...stack, name].join(' -> ')}`);
+    ctx.checker.error(
+      [...path, 'template'],
+      'TEMPLATE_RECURSION',
+      `template \`${name}\` instantiates itself: ${[...stack, name].join(' -> ')}`,
+    );
     standIn();
     return;
   }
@@ -198,7 +238,15 @@ function expandOne(
   const paramOutputs: Record<string, TypeSpec> = {};
   for (const key of Object.keys(given)) {
     if (!params.some((p) => p.name === key)) {
-      ctx.checker.error([...path, 'parameters', key], 'UNKNOWN_PARAMETER', `template \`${name}\` has no parameter \`${key}\``, didYouMean(key, params.map((p) => p.name)));
+      ctx.checker.error(
+        [...path, 'parameters', key],
+        'UNKNOWN_PARAMETER',
+        `template \`${name}\` has no parameter \`${key}\``,
+        didYouMean(
+          key,
+          params.map((p) => p.name),
+        ),
+      );
     }
   }
   for (const p of params) {
@@ -206,7 +254,11 @@ function expandOne(
     const value = Object.hasOwn(given, p.name) ? given[p.name] : p.default;
     if (value === undefined) {
       if (p.required === true) {
-        ctx.checker.error([...path, 'parameters'], 'MISSING_PARAMETER', `template \`${name}\` needs parameter \`${p.name}\``);
+        ctx.checker.error(
+          [...path, 'parameters'],
+          'MISSING_PARAMETER',
+          `template \`${name}\` needs parameter \`${p.name}\``,
+        );
       }
       paramValues[p.name] = null;
       continue;
@@ -215,7 +267,11 @@ function expandOne(
     if (typeof value !== 'string' || !containsExpression(value)) {
       const problem = literalTypeProblem(value, p);
       if (problem !== undefined) {
-        ctx.checker.error([...path, 'parameters', p.name], 'TYPE_MISMATCH', `parameter \`${p.name}\`: ${problem}`);
+        ctx.checker.error(
+          [...path, 'parameters', p.name],
+          'TYPE_MISMATCH',
+          `parameter \`${p.name}\`: ${problem}`,
+        );
       }
     }
   }
@@ -244,22 +300,31 @@ function expandOne(
     const deps = (inner.dependsOn ?? []).map((d) =>
       typeof d === 'string' ? `${instance}.${d}` : { ...d, task: `${instance}.${d.task}` },
     );
-    const rewritten = rewriteValue({ ...inner, id: undefined, dependsOn: undefined }, instance, innerIds) as Record<string, unknown>;
+    const rewritten = rewriteValue(
+      { ...inner, id: undefined, dependsOn: undefined },
+      instance,
+      innerIds,
+    ) as Record<string, unknown>;
     const def = {
       ...rewritten,
       id: `${instance}.${inner.id}`,
       dependsOn: deps.length > 0 ? deps : [paramsId],
-      ...(task.priority !== undefined && inner.priority === undefined ? { priority: task.priority } : {}),
+      ...(task.priority !== undefined && inner.priority === undefined
+        ? { priority: task.priority }
+        : {}),
     } as TaskDefinition;
     expandOne(stripUndefined(def), path, false, ctx, nextStack, out);
   }
-  const leaves = template.spec.tasks.filter((t) => !dependedOn.has(t.id)).map((t) => `${instance}.${t.id}`);
+  const leaves = template.spec.tasks
+    .filter((t) => !dependedOn.has(t.id))
+    .map((t) => `${instance}.${t.id}`);
   const outputs = template.spec.outputs ?? {};
   const outputInputs: Record<string, unknown> = {};
   const declared: Record<string, TypeSpec> = {};
   for (const [key, mapping] of Object.entries(outputs)) {
     declared[key] = 'any';
-    const value = typeof mapping === 'string' ? mapping : combineFallback(mapping.value, mapping.fallback);
+    const value =
+      typeof mapping === 'string' ? mapping : combineFallback(mapping.value, mapping.fallback);
     outputInputs[key] = rewriteValue(value, instance, innerIds);
   }
   out.push({
@@ -280,7 +345,8 @@ function expandOne(
 
 /** `{value, fallback}` as one expression: `(value) ?? (fallback)` when both are single expressions. */
 function combineFallback(value: unknown, fallback: unknown): unknown {
-  if (fallback === undefined || typeof value !== 'string' || typeof fallback !== 'string') return value;
+  if (fallback === undefined || typeof value !== 'string' || typeof fallback !== 'string')
+    return value;
   let v;
   let f;
   try {
@@ -299,5 +365,7 @@ function combineFallback(value: unknown, fallback: unknown): unknown {
 }
 
 function stripUndefined(def: TaskDefinition): TaskDefinition {
-  return Object.fromEntries(Object.entries(def).filter(([, v]) => v !== undefined)) as TaskDefinition;
+  return Object.fromEntries(
+    Object.entries(def).filter(([, v]) => v !== undefined),
+  ) as TaskDefinition;
 }

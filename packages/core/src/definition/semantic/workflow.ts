@@ -3,7 +3,13 @@
  * branches flattened), dependencies and cycles, the DAG, then every expression against what it may
  * read. Produces the flattened task list and the DAG that the planner builds on.
  */
-import { buildDag, findCycles, type Dag, type DependencySpec, type GraphNodeSpec } from '../../graph/index.js';
+import {
+  buildDag,
+  findCycles,
+  type Dag,
+  type DependencySpec,
+  type GraphNodeSpec,
+} from '../../graph/index.js';
 import type { StaticType } from '../../expr/index.js';
 import { didYouMean } from '../../suggest.js';
 import type { JsonPath } from '../diagnostics.js';
@@ -14,7 +20,15 @@ import { collectSites, referencedTasks, type ExpressionSite } from './expression
 import { checkInputs } from './inputs.js';
 import { checkSite, type Scope, type TaskFacts, type WorkflowFacts } from './references.js';
 import { checkSchedule } from './schedule.js';
-import { checkResources, checkRetryPolicy, checkTask, checkTimeout, effectiveExecutor, FAN_OUT_EXECUTOR, type ExecutorCatalog } from './task-checks.js';
+import {
+  checkResources,
+  checkRetryPolicy,
+  checkTask,
+  checkTimeout,
+  effectiveExecutor,
+  FAN_OUT_EXECUTOR,
+  type ExecutorCatalog,
+} from './task-checks.js';
 import { expandTemplates, type ExpandedTask, type TemplateLibrary } from './templates.js';
 import { checkOutputsAndEvents } from './outputs.js';
 
@@ -49,9 +63,16 @@ interface Gathered extends ExpandedTask {
   implicit: ReadonlySet<string>;
 }
 
-function gather(doc: DefinitionDocument, checker: Checker, options: SemanticOptions): { tasks: Gathered[]; branchSites: ExpressionSite[] } {
+function gather(
+  doc: DefinitionDocument,
+  checker: Checker,
+  options: SemanticOptions,
+): { tasks: Gathered[]; branchSites: ExpressionSite[] } {
   const ctx = { library: options.templates, checker };
-  const tasks: Gathered[] = expandTemplates(doc.spec.tasks, ['spec', 'tasks'], ctx).map((t) => ({ ...t, implicit: new Set<string>() }));
+  const tasks: Gathered[] = expandTemplates(doc.spec.tasks, ['spec', 'tasks'], ctx).map((t) => ({
+    ...t,
+    implicit: new Set<string>(),
+  }));
   const branchSites: ExpressionSite[] = [];
   if (doc.kind === 'Template') return { tasks, branchSites };
   (doc.spec.branches ?? []).forEach((branch, index) => {
@@ -59,7 +80,10 @@ function gather(doc: DefinitionDocument, checker: Checker, options: SemanticOpti
     const sites = collectSites(branch.condition, [...base, 'condition'], checker);
     branchSites.push(...sites);
     const implicit = referencedTasks(sites);
-    for (const [list, isElse] of [[branch.tasks, false], [branch.else ?? [], true]] as const) {
+    for (const [list, isElse] of [
+      [branch.tasks, false],
+      [branch.else ?? [], true],
+    ] as const) {
       for (const t of expandTemplates(list, [...base, isElse ? 'else' : 'tasks'], ctx)) {
         tasks.push({ ...t, branch: { index, else: isElse }, implicit });
       }
@@ -68,7 +92,11 @@ function gather(doc: DefinitionDocument, checker: Checker, options: SemanticOpti
   return { tasks, branchSites };
 }
 
-function normaliseDependencies(tasks: readonly Gathered[], ids: ReadonlySet<string>, checker: Checker): DependencySpec[][] {
+function normaliseDependencies(
+  tasks: readonly Gathered[],
+  ids: ReadonlySet<string>,
+  checker: Checker,
+): DependencySpec[][] {
   return tasks.map((t) => {
     const deps: DependencySpec[] = [];
     const seen = new Set<string>();
@@ -76,7 +104,12 @@ function normaliseDependencies(tasks: readonly Gathered[], ids: ReadonlySet<stri
       const path = [...t.path, 'dependsOn', j];
       const id = typeof dep === 'string' ? dep : dep.task;
       if (!ids.has(id)) {
-        checker.error(path, 'UNKNOWN_DEPENDENCY', `task \`${t.def.id}\` depends on unknown task \`${id}\``, didYouMean(id, ids) ?? `known tasks: ${[...ids].slice(0, 10).join(', ')}`);
+        checker.error(
+          path,
+          'UNKNOWN_DEPENDENCY',
+          `task \`${t.def.id}\` depends on unknown task \`${id}\``,
+          didYouMean(id, ids) ?? `known tasks: ${[...ids].slice(0, 10).join(', ')}`,
+        );
         return;
       }
       if (id === t.def.id) {
@@ -92,7 +125,11 @@ function normaliseDependencies(tasks: readonly Gathered[], ids: ReadonlySet<stri
       else {
         const kind = dep.kind ?? (dep.output === undefined ? 'success' : 'data');
         if (dep.output !== undefined && kind !== 'data') {
-          checker.error([...path, 'output'], 'CONFLICTING_FIELDS', `\`output\` names the data a \`data\` dependency consumes; this one is \`${kind}\``);
+          checker.error(
+            [...path, 'output'],
+            'CONFLICTING_FIELDS',
+            `\`output\` names the data a \`data\` dependency consumes; this one is \`${kind}\``,
+          );
         }
         deps.push({ id, kind, ...(dep.output === undefined ? {} : { outputKey: dep.output }) });
       }
@@ -109,38 +146,68 @@ function normaliseDependencies(tasks: readonly Gathered[], ids: ReadonlySet<stri
 
 function taskFacts(def: TaskDefinition): TaskFacts {
   if (def.outputs === undefined) return { outputs: undefined };
-  return { outputs: new Map(Object.entries(def.outputs).map(([k, v]) => [k, typeSpecToStatic(v)])) };
+  return {
+    outputs: new Map(Object.entries(def.outputs).map(([k, v]) => [k, typeSpecToStatic(v)])),
+  };
 }
 
 /** Runs every semantic check of a schema-valid document. */
-export function checkDocument(doc: DefinitionDocument, checker: Checker, options: SemanticOptions): CheckedDocument {
+export function checkDocument(
+  doc: DefinitionDocument,
+  checker: Checker,
+  options: SemanticOptions,
+): CheckedDocument {
   const isTemplate = doc.kind === 'Template';
-  const inputs = isTemplate ? new Map<string, StaticType>() : checkInputs(doc.spec.inputs, ['spec', 'inputs'], checker);
-  const parameters = isTemplate ? checkInputs(doc.spec.parameters, ['spec', 'parameters'], checker, 'parameter') : undefined;
+  const inputs = isTemplate
+    ? new Map<string, StaticType>()
+    : checkInputs(doc.spec.inputs, ['spec', 'inputs'], checker);
+  const parameters = isTemplate
+    ? checkInputs(doc.spec.parameters, ['spec', 'parameters'], checker, 'parameter')
+    : undefined;
   const config = isTemplate ? undefined : doc.spec.config;
   if (config !== undefined) {
     checkTimeout(config.timeout, ['spec', 'config', 'timeout'], checker);
     checkRetryPolicy(config.retryPolicy, ['spec', 'config', 'retryPolicy'], checker);
-    checkResources(config.concurrency?.resourceLimits, ['spec', 'config', 'concurrency', 'resourceLimits'], checker);
+    checkResources(
+      config.concurrency?.resourceLimits,
+      ['spec', 'config', 'concurrency', 'resourceLimits'],
+      checker,
+    );
   }
   if (doc.kind === 'CronWorkflow') checkSchedule(doc, checker);
 
   const { tasks, branchSites } = gather(doc, checker, options);
   if (tasks.length === 0) {
-    checker.error(['spec', 'tasks'], 'NO_TASKS', 'the workflow has no tasks', 'add at least one task under spec.tasks');
+    checker.error(
+      ['spec', 'tasks'],
+      'NO_TASKS',
+      'the workflow has no tasks',
+      'add at least one task under spec.tasks',
+    );
   }
   const ids = new Set<string>();
   for (const t of tasks) {
     // The task as written: the task itself, or the template instance it was generated from.
     const written = t.own ? t.def : t.instance;
     if (written !== undefined && !ID_PATTERN.test(written.id)) {
-      checker.error([...t.path, 'id'], 'INVALID_ID', `task id "${written.id}" may only use lowercase letters, digits, '_' and '-'`, `try "${written.id.toLowerCase().replace(/[^a-z0-9_-]+/g, '_')}"`);
+      checker.error(
+        [...t.path, 'id'],
+        'INVALID_ID',
+        `task id "${written.id}" may only use lowercase letters, digits, '_' and '-'`,
+        `try "${written.id.toLowerCase().replace(/[^a-z0-9_-]+/g, '_')}"`,
+      );
     }
     if (ids.has(t.def.id)) {
-      checker.error([...t.path, 'id'], 'DUPLICATE_ID', `task id \`${t.def.id}\` is used more than once`, 'task ids must be unique across tasks, branches and template instances');
+      checker.error(
+        [...t.path, 'id'],
+        'DUPLICATE_ID',
+        `task id \`${t.def.id}\` is used more than once`,
+        'task ids must be unique across tasks, branches and template instances',
+      );
     }
     ids.add(t.def.id);
-    if (written !== undefined) checkTask(written, t.path, { checker, config, executors: options.executors });
+    if (written !== undefined)
+      checkTask(written, t.path, { checker, config, executors: options.executors });
   }
 
   const deps = normaliseDependencies(tasks, ids, checker);
@@ -151,7 +218,12 @@ export function checkDocument(doc: DefinitionDocument, checker: Checker, options
     const cycles = findCycles(nodes);
     for (const cycle of cycles) {
       const first = tasks.find((t) => t.def.id === cycle[0]);
-      checker.error(first === undefined ? ['spec', 'tasks'] : [...first.path, 'dependsOn'], 'CYCLE', `dependency cycle: ${cycle.join(' -> ')}`, 'remove one of the dependsOn entries along the cycle');
+      checker.error(
+        first === undefined ? ['spec', 'tasks'] : [...first.path, 'dependsOn'],
+        'CYCLE',
+        `dependency cycle: ${cycle.join(' -> ')}`,
+        'remove one of the dependsOn entries along the cycle',
+      );
     }
     if (cycles.length === 0) dag = buildDag(nodes);
   }
@@ -198,13 +270,18 @@ function checkTaskExpressions(
     }
   }
   for (const field of ['condition', 'join'] as const) {
-    for (const site of collectSites(def[field], [...path, field], checker)) checkSite(site, scope, facts, checker);
+    for (const site of collectSites(def[field], [...path, field], checker))
+      checkSite(site, scope, facts, checker);
   }
   for (const site of collectSites(def.fallback?.value, [...path, 'fallback', 'value'], checker)) {
     checkSite(site, scope, facts, checker);
   }
   const join = def.join;
   if (typeof join === 'object' && join.atLeast > (def.dependsOn?.length ?? 0)) {
-    checker.error([...path, 'join', 'atLeast'], 'OUT_OF_RANGE', `join atLeast ${join.atLeast} is more than the task's ${def.dependsOn?.length ?? 0} dependencies`);
+    checker.error(
+      [...path, 'join', 'atLeast'],
+      'OUT_OF_RANGE',
+      `join atLeast ${join.atLeast} is more than the task's ${def.dependsOn?.length ?? 0} dependencies`,
+    );
   }
 }
