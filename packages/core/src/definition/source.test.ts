@@ -207,13 +207,6 @@ describe('JSON input', () => {
     const result = validateSource(json);
     expect(result.diagnostics.map(brief)).toEqual([
       {
-        code: 'MISSING_EXECUTOR',
-        severity: 'error',
-        path: 'spec.tasks[0]',
-        line: posOf(json, '{', 3).line,
-        column: posOf(json, '{', 3).column,
-      },
-      {
         code: 'UNKNOWN_FIELD',
         severity: 'error',
         path: 'spec.tasks[0].exectuor',

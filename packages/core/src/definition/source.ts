@@ -15,6 +15,7 @@ import {
 } from 'yaml';
 import type { Diagnostic, JsonPath } from './diagnostics.js';
 import { quoteExpressionValues } from './expression-quoting.js';
+import { fastLoadAll } from './fast-yaml.js';
 
 export interface SourceDocument {
   readonly index: number;
@@ -100,6 +101,28 @@ function looksLikeJson(text: string): boolean {
   return first !== null && (first[0] === '{' || first[0] === '[');
 }
 
+/** Below this size the positioned parser is fast enough to read everything itself. */
+const FAST_YAML_MIN_LENGTH = 64 * 1024;
+
+/** Large, well-formed YAML: values from the fast reader, positions parsed only when needed. */
+function fastYaml(text: string, file: string | undefined): ParsedSource | undefined {
+  const values = fastLoadAll(quoteExpressionValues(text).text);
+  // Empty or null documents, and anything the fast reader refused, take the careful path.
+  if (values === undefined || values.length === 0 || values.some((v) => v === null))
+    return undefined;
+  let yaml: ParsedYaml | undefined;
+  const documents = values.map((value, index): SourceDocument => ({
+    index,
+    value,
+    locate(path, options) {
+      yaml ??= parseYaml(text);
+      const doc = yaml.docs[index];
+      return doc === undefined ? undefined : position(doc, yaml, path, options);
+    },
+  }));
+  return { file, documents, diagnostics: [] };
+}
+
 /** Parses the text of a workflow file. Never throws for bad input: problems become diagnostics. */
 export function parseSource(text: string, file?: string): ParsedSource {
   if (looksLikeJson(text)) {
@@ -122,6 +145,8 @@ export function parseSource(text: string, file?: string): ParsedSource {
       // Not valid JSON: the YAML parser gives a positioned error (JSON is YAML).
     }
   }
+  const fast = text.length >= FAST_YAML_MIN_LENGTH ? fastYaml(text, file) : undefined;
+  if (fast !== undefined) return fast;
   const yaml = parseYaml(text);
   const { docs, lines } = yaml;
   const documents: SourceDocument[] = [];

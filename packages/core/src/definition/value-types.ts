@@ -7,25 +7,21 @@ import type { InputParameter, PrimitiveTypeName, TypeSpec } from './schema.js';
 
 const ANY: StaticType = { kind: 'any' };
 
+/** Static types are immutable, so each primitive has one shared instance. */
+const PRIMITIVES: Readonly<Record<PrimitiveTypeName, StaticType>> = {
+  string: { kind: 'string' },
+  int: { kind: 'number', integer: true },
+  integer: { kind: 'number', integer: true },
+  float: { kind: 'number' },
+  number: { kind: 'number' },
+  boolean: { kind: 'boolean' },
+  object: { kind: 'object' },
+  array: { kind: 'array', items: ANY },
+  any: ANY,
+};
+
 function primitiveToStatic(name: PrimitiveTypeName): StaticType {
-  switch (name) {
-    case 'string':
-      return { kind: 'string' };
-    case 'int':
-    case 'integer':
-      return { kind: 'number', integer: true };
-    case 'float':
-    case 'number':
-      return { kind: 'number' };
-    case 'boolean':
-      return { kind: 'boolean' };
-    case 'object':
-      return { kind: 'object' };
-    case 'array':
-      return { kind: 'array', items: ANY };
-    case 'any':
-      return ANY;
-  }
+  return PRIMITIVES[name];
 }
 
 /** The static type a declared type stands for. */

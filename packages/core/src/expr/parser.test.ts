@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from './index.js';
+import fc from 'fast-check';
 import { ev, syntaxError } from './test-helpers.js';
+import { DEFAULT_EXPRESSION_LIMITS } from './limits.js';
+import { parseExpression, parseTokens } from './parser.js';
 
 describe('literals', () => {
   it('reads numbers in every form', () => {
@@ -193,5 +196,40 @@ describe('references', () => {
     const e = compileExpression('  a.b ');
     expect(e.source).toBe('  a.b ');
     expect(e.references[0]).toMatchObject({ start: 2, end: 5 });
+  });
+});
+
+describe('the shortcut for plain dotted paths', () => {
+  it('builds exactly the tree the general parser builds', () => {
+    const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/);
+    fc.assert(
+      fc.property(
+        fc.array(name, { minLength: 1, maxLength: 6 }),
+        fc.string({ unit: fc.constantFrom(' ', '\t', '\n'), maxLength: 2 }),
+        (names, pad) => {
+          const src = `${pad}${names.join('.')}${pad}`;
+          let slow: unknown;
+          try {
+            slow = parseTokens(src, DEFAULT_EXPRESSION_LIMITS);
+          } catch (e) {
+            slow = e instanceof Error ? e.message : e;
+          }
+          let fast: unknown;
+          try {
+            fast = parseExpression(src, DEFAULT_EXPRESSION_LIMITS);
+          } catch (e) {
+            fast = e instanceof Error ? e.message : e;
+          }
+          expect(fast).toEqual(slow);
+        },
+      ),
+    );
+  });
+
+  it('leaves keywords and reserved names to the parser', () => {
+    expect(parseExpression('true', DEFAULT_EXPRESSION_LIMITS)).toMatchObject({ kind: 'literal' });
+    expect(() => parseExpression('a.constructor', DEFAULT_EXPRESSION_LIMITS)).toThrow(
+      /reserved|cannot be used/,
+    );
   });
 });

@@ -4,12 +4,13 @@ import {
   type BinaryOperator,
   type Node,
   type PathSegment,
+  type PathNode,
   type PathStep,
 } from './ast.js';
 import { FUNCTIONS, arityText, functionNames, lookupFunction } from './functions.js';
 import { describeToken, tokenize, type Punctuator, type Token } from './lexer.js';
 import type { ExpressionLimits } from './limits.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../suggest.js';
 
 /** Binding power of binary operators; `??` binds loosest, the ternary looser still. */
 const PRECEDENCE: Readonly<Partial<Record<Punctuator, number>>> = {
@@ -41,13 +42,70 @@ export function parseExpression(source: string, limits: Readonly<ExpressionLimit
       { hint: 'split the computation over several values or tasks' },
     );
   }
+  return parseSimplePath(source) ?? parseTokens(source, limits);
+}
+
+/** The general parser, without the shortcut for plain paths (exported for tests). */
+export function parseTokens(source: string, limits: Readonly<ExpressionLimits>): Node {
   return new Parser(source, tokenize(source), limits.maxDepth).parse();
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 0xa0;
+}
+
+/**
+ * The most common expression by far is a plain dotted path (`tasks.a.outputs.b`): it gets the same
+ * node the parser would build, without tokens. Anything else, or a keyword or reserved name,
+ * returns undefined and goes through the parser (which reports reserved names).
+ */
+function parseSimplePath(source: string): PathNode | undefined {
+  const n = source.length;
+  let i = 0;
+  while (i < n && isBlank(source.charCodeAt(i))) i++;
+  let rootName: string | undefined;
+  let rootStart = 0;
+  let end = 0;
+  const steps: PathStep[] = [];
+  for (;;) {
+    const start = i;
+    if (i >= n || !isNameStart(source.charCodeAt(i))) return undefined;
+    i++;
+    while (i < n && isNamePart(source.charCodeAt(i))) i++;
+    const name = source.slice(start, i);
+    if (FORBIDDEN_NAMES.has(name)) return undefined;
+    if (rootName === undefined) {
+      if (Object.hasOwn(KEYWORDS, name)) return undefined;
+      rootName = name;
+      rootStart = start;
+    } else {
+      steps.push({ key: name, start: start - 1, end: i });
+    }
+    end = i;
+    if (i < n && source.charCodeAt(i) === 46 /* . */) {
+      i++;
+      continue;
+    }
+    break;
+  }
+  while (i < n && isBlank(source.charCodeAt(i))) i++;
+  if (i < n) return undefined;
+  return { kind: 'path', root: rootName, steps, start: rootStart, end };
 }
 
 class Parser {
   private pos = 0;
   private depth = 0;
-  private readonly heights = new WeakMap<Node, number>();
+  // A plain Map: it dies with the parser, and WeakMaps are costly for the garbage collector.
+  private readonly heights = new Map<Node, number>();
 
   constructor(
     private readonly source: string,

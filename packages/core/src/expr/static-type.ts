@@ -1,5 +1,5 @@
 import type { PathSegment } from './ast.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../suggest.js';
 
 /** The static type of an expression, as far as it is known. `any` means unknown. */
 export type StaticType =

@@ -11,6 +11,7 @@ import type { ExpressionSite } from './expression-sites.js';
 
 const ANY: StaticType = { kind: 'any' };
 const STRING: StaticType = { kind: 'string' };
+const INTEGER: StaticType = { kind: 'number', integer: true };
 const ERROR_TYPE: StaticType = { kind: 'object', fields: { message: STRING, code: STRING } };
 const TASK_FIELDS = ['outputs', 'status', 'state', 'error', 'config', 'attempts'] as const;
 const SYSTEM_FIELDS = ['timestamp', 'user', 'environment'] as const;
@@ -25,7 +26,10 @@ export interface WorkflowFacts {
   readonly kind: WorkflowKind;
   readonly inputs: ReadonlyMap<string, StaticType>;
   readonly parameters: ReadonlyMap<string, StaticType> | undefined;
-  readonly tasks: ReadonlyMap<string, TaskFacts>;
+  readonly tasks: {
+    get(id: string): TaskFacts | undefined;
+    keys(): IterableIterator<string>;
+  };
   readonly outputs: ReadonlySet<string>;
   /** Is `ancestor` upstream of `task`? Undefined while the graph is unusable (a cycle). */
   readonly isUpstream: ((ancestor: string, task: string) => boolean) | undefined;
@@ -40,6 +44,8 @@ export interface Scope {
   readonly kind: ScopeKind;
   /** The task the expression belongs to (for the upstream rule). */
   readonly task?: string;
+  /** How to name that task in messages (a template instance rather than its generated task). */
+  readonly shown?: string;
   /** Inside a fan-out `task_template`: `item` and `index` are defined. */
   readonly fanOutItem?: boolean;
   /** The workflow output being defined (it may not read itself). */
@@ -63,42 +69,63 @@ interface Report {
   (message: string, hint?: string): void;
 }
 
-/** Walks `segments` down a static type, reporting a field an object of known fields lacks. */
+type Path = readonly (string | number)[];
+
+function segmentsText(path: Path, from: number, to: number): string {
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const seg = path[i];
+    out += typeof seg === 'number' ? `[${seg}]` : `.${String(seg)}`;
+  }
+  return out;
+}
+
+/**
+ * Walks `path[from..]` down a static type, reporting a field that an object of known fields lacks.
+ * `what` names `path[..from]` in messages; names are only built when there is something to say.
+ */
 function descend(
   type: StaticType,
-  segments: readonly (string | number)[],
+  path: Path,
+  from: number,
   what: string,
   report: Report,
 ): StaticType {
   let cur = type;
-  let name = what;
-  for (const seg of segments) {
+  for (let i = from; i < path.length; i++) {
+    const seg = path[i] as string | number;
     if (cur.kind === 'any') return ANY;
     if (cur.kind === 'object') {
       if (cur.fields === undefined) return ANY;
       const key = String(seg);
       const next = Object.hasOwn(cur.fields, key) ? cur.fields[key] : undefined;
       if (next === undefined) {
-        report(`${name} has no field \`${key}\``, didYouMean(key, Object.keys(cur.fields)));
+        report(
+          `${what}${segmentsText(path, from, i)} has no field \`${key}\``,
+          didYouMean(key, Object.keys(cur.fields)),
+        );
         return ANY;
       }
       cur = next;
-      name = `${name}.${key}`;
     } else if (cur.kind === 'array') {
-      if (seg === 'length') return { kind: 'number', integer: true };
+      if (seg === 'length') return INTEGER;
       if (typeof seg !== 'number') {
-        report(`${name} is a list; it has no field \`${seg}\``, 'index a list with [0]');
+        report(
+          `${what}${segmentsText(path, from, i)} is a list; it has no field \`${seg}\``,
+          'index a list with [0]',
+        );
         return ANY;
       }
       cur = cur.items;
-      name = `${name}[${seg}]`;
     } else if (cur.kind === 'string') {
-      if (seg === 'length') return { kind: 'number', integer: true };
+      if (seg === 'length') return INTEGER;
       if (typeof seg === 'number') return STRING;
-      report(`${name} is a string; it has no field \`${seg}\``);
+      report(`${what}${segmentsText(path, from, i)} is a string; it has no field \`${seg}\``);
       return ANY;
     } else {
-      report(`${name} is ${formatType(cur)}; it has no field \`${String(seg)}\``);
+      report(
+        `${what}${segmentsText(path, from, i)} is ${formatType(cur)}; it has no field \`${String(seg)}\``,
+      );
       return ANY;
     }
   }
@@ -109,10 +136,52 @@ function objectOf(map: ReadonlyMap<string, StaticType>): StaticType {
   return { kind: 'object', fields: Object.fromEntries(map) };
 }
 
+const METADATA_TYPE: StaticType = {
+  kind: 'object',
+  fields: {
+    name: STRING,
+    version: STRING,
+    description: STRING,
+    labels: { kind: 'object' },
+    annotations: { kind: 'object' },
+  },
+};
+
+/** Whether `root` may be read here (the same rules as rootsFor, without building the list). */
+function rootAllowed(root: string, scope: Scope, facts: WorkflowFacts): boolean {
+  const kind = scope.kind;
+  if (kind === 'trigger-filter' || kind === 'input-source') {
+    return root === 'event' || root === 'env' || root === 'secrets' || root === 'system';
+  }
+  switch (root) {
+    case 'workflow':
+    case 'env':
+    case 'secrets':
+    case 'system':
+      return true;
+    case 'tasks':
+      return kind !== 'input-custom';
+    case 'event':
+      return facts.kind === 'EventWorkflow';
+    case 'parameters':
+      return facts.parameters !== undefined;
+    case 'item':
+    case 'index':
+      return scope.fanOutItem === true;
+    case 'outputs':
+      return kind === 'output';
+    case 'value':
+      return kind === 'input-custom';
+    default:
+      return false;
+  }
+}
+
 function resolve(ref: Reference, scope: Scope, facts: WorkflowFacts, report: Report): StaticType {
-  const [root, first, ...rest] = ref.path;
-  const roots = rootsFor(scope, facts);
-  if (typeof root !== 'string' || !roots.includes(root)) {
+  const path = ref.path;
+  const root = path[0];
+  if (typeof root !== 'string' || !rootAllowed(root, scope, facts)) {
+    const roots = rootsFor(scope, facts);
     const hint = typeof root === 'string' ? didYouMean(root, roots) : undefined;
     report(
       `\`${String(root)}\` is not available here`,
@@ -120,17 +189,14 @@ function resolve(ref: Reference, scope: Scope, facts: WorkflowFacts, report: Rep
     );
     return ANY;
   }
-  if (first === undefined) {
-    if (root === 'item') return ANY;
-    if (root === 'index') return { kind: 'number', integer: true };
-    return ANY;
-  }
+  const first = path[1];
+  if (first === undefined) return root === 'index' ? INTEGER : ANY;
   const key = String(first);
   switch (root) {
     case 'workflow':
-      return resolveWorkflow(key, rest, scope, facts, report);
+      return resolveWorkflow(key, path, scope, facts, report);
     case 'tasks':
-      return resolveTask(key, rest, scope, facts, report);
+      return resolveTask(key, path, scope, facts, report);
     case 'env':
       if (!facts.envAllowed(key)) {
         report(
@@ -165,30 +231,25 @@ function resolve(ref: Reference, scope: Scope, facts: WorkflowFacts, report: Rep
         );
         return ANY;
       }
-      return descend(t, rest, `parameter \`${key}\``, report);
+      return descend(t, path, 2, `parameter \`${key}\``, report);
     }
     case 'outputs':
-      if (!facts.outputs.has(key)) {
-        report(`workflow output \`${key}\` is not defined`, didYouMean(key, facts.outputs));
-      } else if (key === scope.output) {
-        report(`workflow output \`${key}\` cannot read itself`);
-      }
-      return ANY;
+      return resolveOutput(key, scope, facts, report);
     default:
-      return ANY; // item, index, event, value: shape unknown statically
+      return ANY; // item, event, value: shape unknown statically
   }
 }
 
 function resolveWorkflow(
   key: string,
-  rest: readonly (string | number)[],
+  path: Path,
   scope: Scope,
   facts: WorkflowFacts,
   report: Report,
 ): StaticType {
   switch (key) {
     case 'inputs': {
-      const [name, ...more] = rest;
+      const name = path[2];
       if (name === undefined) return objectOf(facts.inputs);
       const t = facts.inputs.get(String(name));
       if (t === undefined) {
@@ -199,34 +260,21 @@ function resolveWorkflow(
         );
         return ANY;
       }
-      return descend(t, more, `input \`${String(name)}\``, report);
+      return descend(t, path, 3, `input \`${String(name)}\``, report);
     }
     case 'id':
     case 'execution_id':
       return STRING;
     case 'metadata':
-      return descend(
-        {
-          kind: 'object',
-          fields: {
-            name: STRING,
-            version: STRING,
-            description: STRING,
-            labels: { kind: 'object' },
-            annotations: { kind: 'object' },
-          },
-        },
-        rest,
-        '`workflow.metadata`',
-        report,
-      );
+      return descend(METADATA_TYPE, path, 2, '`workflow.metadata`', report);
     case 'outputs':
     case 'error':
       if (scope.kind !== 'event' && !(key === 'outputs' && scope.kind === 'output')) {
         report(`\`workflow.${key}\` is only available in event handlers`);
         return ANY;
       }
-      return key === 'error' ? descend(ERROR_TYPE, rest, '`workflow.error`', report) : ANY;
+      if (key === 'error') return descend(ERROR_TYPE, path, 2, '`workflow.error`', report);
+      return resolveOutput(path[2], scope, facts, report);
     default:
       report(
         `\`workflow\` has no field \`${key}\``,
@@ -236,33 +284,57 @@ function resolveWorkflow(
   }
 }
 
+function resolveOutput(
+  name: string | number | undefined,
+  scope: Scope,
+  facts: WorkflowFacts,
+  report: Report,
+): StaticType {
+  if (name === undefined) return { kind: 'object' };
+  const key = String(name);
+  if (!facts.outputs.has(key)) {
+    report(`workflow output \`${key}\` is not defined`, didYouMean(key, facts.outputs));
+  } else if (key === scope.output) {
+    report(`workflow output \`${key}\` cannot read itself`);
+  }
+  return ANY;
+}
+
 function resolveTask(
   id: string,
-  rest: readonly (string | number)[],
+  path: Path,
   scope: Scope,
   facts: WorkflowFacts,
   report: Report,
 ): StaticType {
   const task = facts.tasks.get(id);
+  const field = path[2];
   if (task === undefined) {
-    report(`unknown task \`${id}\``, didYouMean(id, facts.tasks.keys()));
+    const hyphenated = [...facts.tasks.keys()].find((k) => k.startsWith(`${id}-`));
+    report(
+      `unknown task \`${id}\``,
+      hyphenated === undefined
+        ? didYouMean(id, facts.tasks.keys())
+        : `an id with '-' needs brackets: tasks['${hyphenated}']`,
+    );
     return ANY;
   }
   if (scope.kind === 'task' && scope.task !== undefined) {
-    if (id === scope.task) {
-      report(`task \`${id}\` cannot read its own ${String(rest[0] ?? 'state')}`);
+    const shown = scope.shown ?? scope.task;
+    if (id === scope.task || id === shown) {
+      report(`task \`${id}\` cannot read its own ${String(field ?? 'state')}`);
       return ANY;
     }
     if (facts.isUpstream !== undefined && !facts.isUpstream(id, scope.task)) {
       report(
-        `task \`${id}\` is not upstream of \`${scope.task}\`, so its ${String(rest[0] ?? 'state')} may not exist yet`,
-        `add \`${id}\` to the dependsOn of \`${scope.task}\``,
+        `task \`${id}\` is not upstream of \`${shown}\`, so its ${String(field ?? 'state')} may not exist yet`,
+        `add \`${id}\` to the dependsOn of \`${shown}\``,
       );
       return ANY;
     }
   }
-  const [field, name, ...more] = rest;
   if (field === undefined) return ANY;
+  const name = path[3];
   switch (field) {
     case 'outputs': {
       if (name === undefined)
@@ -277,20 +349,15 @@ function resolveTask(
         );
         return ANY;
       }
-      return descend(t, more, `output \`${id}.${String(name)}\``, report);
+      return descend(t, path, 4, `output \`${id}.${String(name)}\``, report);
     }
     case 'status':
     case 'state':
       return STRING;
     case 'error':
-      return descend(
-        ERROR_TYPE,
-        name === undefined ? [] : [name, ...more],
-        `\`tasks.${id}.error\``,
-        report,
-      );
+      return descend(ERROR_TYPE, path, 3, `\`tasks.${id}.error\``, report);
     case 'attempts':
-      return { kind: 'number', integer: true };
+      return INTEGER;
     case 'config':
       return ANY;
     default:
@@ -300,6 +367,12 @@ function resolveTask(
       );
       return ANY;
   }
+}
+
+function isWholeSource(source: string, ref: Reference): boolean {
+  for (let i = 0; i < ref.start; i++) if (source.charCodeAt(i) > 32) return false;
+  for (let i = ref.end; i < source.length; i++) if (source.charCodeAt(i) > 32) return false;
+  return true;
 }
 
 /**
@@ -314,10 +387,21 @@ export function checkSite(
 ): StaticType {
   let type: StaticType = STRING;
   for (const { expression, offset } of site.template.expressions) {
-    const resolveRef = (ref: Reference): StaticType =>
-      resolve(ref, scope, facts, (message, hint) => {
+    const reporter =
+      (ref: Reference): Report =>
+      (message, hint) => {
         checker.error(site.path, 'INVALID_REFERENCE', message, hint, offset + ref.start);
+      };
+    const refs = expression.references;
+    const only = refs.length === 1 ? refs[0] : undefined;
+    if (only !== undefined && isWholeSource(expression.source, only)) {
+      // A bare path: nothing to infer beyond what it reads. Reporters are made only on failure.
+      type = resolve(only, scope, facts, (message, hint) => {
+        reporter(only)(message, hint);
       });
+      continue;
+    }
+    const resolveRef = (ref: Reference): StaticType => resolve(ref, scope, facts, reporter(ref));
     const inferred = inferType(expression, resolveRef);
     for (const p of inferred.problems) {
       checker.error(site.path, 'TYPE_MISMATCH', p.message, p.hint, offset + p.start);

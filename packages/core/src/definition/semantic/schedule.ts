@@ -43,5 +43,5 @@ export function checkSchedule(doc: CronWorkflowDocument, checker: Checker): void
     );
   }
   if (spec.startingDeadline !== undefined)
-    checkTimeout(spec.startingDeadline, [...base, 'startingDeadline'], checker);
+    checkTimeout(spec.startingDeadline, [...base, 'startingDeadline'], checker, 'startingDeadline');
 }

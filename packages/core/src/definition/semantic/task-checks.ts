@@ -2,7 +2,7 @@
  * Checks of a single task that need no other task: executor, timeouts and retry policy, resources
  * against the workflow's limits, priority, fallback, and the shape of fan-out tasks.
  */
-import { didYouMean } from '../../suggest.js';
+import { closest, didYouMean } from '../../suggest.js';
 import type { JsonPath } from '../diagnostics.js';
 import {
   Task,
@@ -31,7 +31,12 @@ export interface ExecutorCatalog {
   names?(): Iterable<string>;
 }
 
-export function checkTimeout(value: unknown, path: JsonPath, checker: Checker): void {
+export function checkTimeout(
+  value: unknown,
+  path: JsonPath,
+  checker: Checker,
+  what = 'timeout',
+): void {
   if (value === undefined) return;
   const ms = parseDuration(value);
   if (ms === undefined) return; // the schema reported the format
@@ -39,8 +44,8 @@ export function checkTimeout(value: unknown, path: JsonPath, checker: Checker): 
     checker.error(
       path,
       'OUT_OF_RANGE',
-      `timeout ${formatDuration(ms)} is outside 1s–24h`,
-      'pick a timeout between 1s and 24h',
+      `${what} ${formatDuration(ms)} is outside 1s–24h`,
+      `pick a ${what} between 1s and 24h`,
     );
   }
 }
@@ -139,7 +144,7 @@ export interface TaskCheckContext {
 export function checkTask(task: TaskDefinition, path: JsonPath, ctx: TaskCheckContext): void {
   const { checker } = ctx;
   const executor = effectiveExecutor(task);
-  if (task.template === undefined && executor === undefined) {
+  if (task.template === undefined && executor === undefined && !misspelt(task)) {
     checker.error(
       path,
       'MISSING_EXECUTOR',
@@ -192,13 +197,29 @@ export function checkTask(task: TaskDefinition, path: JsonPath, ctx: TaskCheckCo
       'resources are set both on the task and under its config',
     );
   }
-  checkTimeout(task.timeout, [...path, 'timeout'], checker);
-  checkTimeout(task.config?.timeout, [...path, 'config', 'timeout'], checker);
-  checkRetryPolicy(task.retryPolicy, [...path, 'retryPolicy'], checker);
-  checkRetryPolicy(task.config?.retryPolicy, [...path, 'config', 'retryPolicy'], checker);
+  if (task.template !== undefined) {
+    checkInstanceFields(task, path, checker);
+    return;
+  }
+  // Paths are only built for fields that are there: this runs for every task of huge workflows.
+  if (task.timeout !== undefined) checkTimeout(task.timeout, [...path, 'timeout'], checker);
+  const config = task.config;
+  if (config !== undefined) {
+    checkTimeout(config.timeout, [...path, 'config', 'timeout'], checker);
+    checkRetryPolicy(config.retryPolicy, [...path, 'config', 'retryPolicy'], checker);
+  }
+  if (task.retryPolicy !== undefined) {
+    checkRetryPolicy(task.retryPolicy, [...path, 'retryPolicy'], checker);
+  }
+  const resources = task.resources ?? config?.resources;
+  if (resources === undefined) {
+    if (task.fallback !== undefined) checkFallback(task, [...path, 'fallback'], ctx);
+    if (task.type === 'fan-out' || executor === FAN_OUT_EXECUTOR) checkFanOut(task, path, ctx);
+    return;
+  }
   const resourcesPath =
     task.resources !== undefined ? [...path, 'resources'] : [...path, 'config', 'resources'];
-  const wants = checkResources(task.resources ?? task.config?.resources, resourcesPath, checker);
+  const wants = checkResources(resources, resourcesPath, checker);
   const limits = ctx.config?.concurrency?.resourceLimits;
   if (limits !== undefined) {
     checkWithinLimits(
@@ -212,8 +233,43 @@ export function checkTask(task: TaskDefinition, path: JsonPath, ctx: TaskCheckCo
       checker,
     );
   }
-  checkFallback(task, [...path, 'fallback'], ctx);
+  if (task.fallback !== undefined) checkFallback(task, [...path, 'fallback'], ctx);
   if (task.type === 'fan-out' || executor === FAN_OUT_EXECUTOR) checkFanOut(task, path, ctx);
+}
+
+const TASK_FIELDS: ReadonlySet<string> = new Set(Object.keys(Task.shape));
+
+/** A misspelt `executor`/`template` key was reported as an unknown field; say nothing more. */
+function misspelt(task: TaskDefinition): boolean {
+  return Object.keys(task).some(
+    (k) => !TASK_FIELDS.has(k) && closest(k, ['executor', 'template']) !== undefined,
+  );
+}
+
+/** Fields that mean nothing on a template instance: they belong inside the template. */
+const NOT_ON_INSTANCES = [
+  'inputs',
+  'outputs',
+  'timeout',
+  'retryPolicy',
+  'resources',
+  'fallback',
+  'config',
+] as const;
+
+function checkInstanceFields(task: TaskDefinition, path: JsonPath, checker: Checker): void {
+  for (const field of NOT_ON_INSTANCES) {
+    if (task[field] !== undefined) {
+      checker.error(
+        [...path, field],
+        'CONFLICTING_FIELDS',
+        `\`${field}\` has no effect on a template instance`,
+        field === 'inputs'
+          ? 'pass values to the template with `parameters:`'
+          : `set \`${field}\` on the tasks inside the template`,
+      );
+    }
+  }
 }
 
 function optionalNumber<K extends string>(

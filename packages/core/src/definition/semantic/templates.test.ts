@@ -354,7 +354,7 @@ describe('templates in the same file', () => {
 });
 
 describe('the instance task itself', () => {
-  it('gets the single-task checks: id, executor and template together, timeout', () => {
+  it('gets the single-task checks: id, executor and template together, fields meant for the template', () => {
     const text = `${workflowYaml('tasks: [{ id: t, executor: x }]', { kind: 'Template', name: 'tpl' })}---\n${header()}spec:
   tasks:
     - id: Bad.Id
@@ -374,7 +374,7 @@ describe('the instance task itself', () => {
         column: executor.column + 10,
       },
       {
-        code: 'OUT_OF_RANGE',
+        code: 'CONFLICTING_FIELDS',
         severity: 'error',
         path: 'spec.tasks[0].timeout',
         ...posOf(text, '30h'),

@@ -3,22 +3,17 @@
  * branches flattened), dependencies and cycles, the DAG, then every expression against what it may
  * read. Produces the flattened task list and the DAG that the planner builds on.
  */
-import {
-  buildDag,
-  findCycles,
-  type Dag,
-  type DependencySpec,
-  type GraphNodeSpec,
-} from '../../graph/index.js';
+import type { Dag, DependencySpec } from '../../graph/index.js';
 import type { StaticType } from '../../expr/index.js';
-import { didYouMean } from '../../suggest.js';
 import type { JsonPath } from '../diagnostics.js';
 import { ID_PATTERN, type DefinitionDocument, type TaskDefinition } from '../schema.js';
 import { typeSpecToStatic } from '../value-types.js';
 import type { Checker } from './checker.js';
 import { collectSites, referencedTasks, type ExpressionSite } from './expression-sites.js';
+import { buildGraph, normaliseDependencies } from './dependencies.js';
 import { checkInputs } from './inputs.js';
-import { checkSite, type Scope, type TaskFacts, type WorkflowFacts } from './references.js';
+import { checkSite, type TaskFacts, type WorkflowFacts } from './references.js';
+import { checkTaskExpressions } from './task-expressions.js';
 import { checkSchedule } from './schedule.js';
 import {
   checkResources,
@@ -26,7 +21,6 @@ import {
   checkTask,
   checkTimeout,
   effectiveExecutor,
-  FAN_OUT_EXECUTOR,
   type ExecutorCatalog,
 } from './task-checks.js';
 import { expandTemplates, type ExpandedTask, type TemplateLibrary } from './templates.js';
@@ -45,6 +39,8 @@ export interface TaskNode {
   readonly definition: TaskDefinition;
   /** Where the task is written (for generated template tasks: the instance). */
   readonly path: JsonPath;
+  /** The executor it runs (fan-out tasks default to `orchestrator:fan-out`). */
+  readonly executor: string | undefined;
   readonly dependsOn: readonly DependencySpec[];
   /** Set for tasks of `spec.branches[index]`; `else` for its else-tasks. */
   readonly branch?: { readonly index: number; readonly else: boolean };
@@ -59,8 +55,8 @@ export interface CheckedDocument {
 }
 
 interface Gathered extends ExpandedTask {
-  branch?: { index: number; else: boolean };
-  implicit: ReadonlySet<string>;
+  readonly branch?: { index: number; else: boolean };
+  readonly implicit?: ReadonlySet<string>;
 }
 
 function gather(
@@ -69,10 +65,7 @@ function gather(
   options: SemanticOptions,
 ): { tasks: Gathered[]; branchSites: ExpressionSite[] } {
   const ctx = { library: options.templates, checker };
-  const tasks: Gathered[] = expandTemplates(doc.spec.tasks, ['spec', 'tasks'], ctx).map((t) => ({
-    ...t,
-    implicit: new Set<string>(),
-  }));
+  const tasks: Gathered[] = expandTemplates(doc.spec.tasks, ['spec', 'tasks'], ctx);
   const branchSites: ExpressionSite[] = [];
   if (doc.kind === 'Template') return { tasks, branchSites };
   (doc.spec.branches ?? []).forEach((branch, index) => {
@@ -92,63 +85,34 @@ function gather(
   return { tasks, branchSites };
 }
 
-function normaliseDependencies(
-  tasks: readonly Gathered[],
-  ids: ReadonlySet<string>,
-  checker: Checker,
-): DependencySpec[][] {
-  return tasks.map((t) => {
-    const deps: DependencySpec[] = [];
-    const seen = new Set<string>();
-    (t.def.dependsOn ?? []).forEach((dep, j) => {
-      const path = [...t.path, 'dependsOn', j];
-      const id = typeof dep === 'string' ? dep : dep.task;
-      if (!ids.has(id)) {
-        checker.error(
-          path,
-          'UNKNOWN_DEPENDENCY',
-          `task \`${t.def.id}\` depends on unknown task \`${id}\``,
-          didYouMean(id, ids) ?? `known tasks: ${[...ids].slice(0, 10).join(', ')}`,
-        );
-        return;
-      }
-      if (id === t.def.id) {
-        checker.error(path, 'SELF_DEPENDENCY', `task \`${id}\` depends on itself`);
-        return;
-      }
-      if (seen.has(id)) {
-        checker.warning(path, 'DUPLICATE_DEPENDENCY', `\`${id}\` is listed twice in dependsOn`);
-        return;
-      }
-      seen.add(id);
-      if (typeof dep === 'string') deps.push({ id, kind: 'success' });
-      else {
-        const kind = dep.kind ?? (dep.output === undefined ? 'success' : 'data');
-        if (dep.output !== undefined && kind !== 'data') {
-          checker.error(
-            [...path, 'output'],
-            'CONFLICTING_FIELDS',
-            `\`output\` names the data a \`data\` dependency consumes; this one is \`${kind}\``,
-          );
-        }
-        deps.push({ id, kind, ...(dep.output === undefined ? {} : { outputKey: dep.output }) });
-      }
-    });
-    for (const id of t.implicit) {
-      if (ids.has(id) && !seen.has(id) && id !== t.def.id) {
-        seen.add(id);
-        deps.push({ id, kind: 'success' });
-      }
-    }
-    return deps;
-  });
-}
+/** What expressions may know of each task, worked out on first use (most tasks are read once). */
+class TaskFactsLookup {
+  private readonly defs = new Map<string, TaskDefinition>();
+  private readonly facts = new Map<string, TaskFacts>();
 
-function taskFacts(def: TaskDefinition): TaskFacts {
-  if (def.outputs === undefined) return { outputs: undefined };
-  return {
-    outputs: new Map(Object.entries(def.outputs).map(([k, v]) => [k, typeSpecToStatic(v)])),
-  };
+  constructor(tasks: readonly { readonly def: TaskDefinition }[]) {
+    for (const t of tasks) this.defs.set(t.def.id, t.def);
+  }
+
+  get(id: string): TaskFacts | undefined {
+    let facts = this.facts.get(id);
+    if (facts !== undefined) return facts;
+    const def = this.defs.get(id);
+    if (def === undefined) return undefined;
+    const outputs = def.outputs;
+    facts = {
+      outputs:
+        outputs === undefined
+          ? undefined
+          : new Map(Object.keys(outputs).map((k) => [k, typeSpecToStatic(outputs[k])])),
+    };
+    this.facts.set(id, facts);
+    return facts;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.defs.keys();
+  }
 }
 
 /** Runs every semantic check of a schema-valid document. */
@@ -211,77 +175,33 @@ export function checkDocument(
   }
 
   const deps = normaliseDependencies(tasks, ids, checker);
-  const nodes: GraphNodeSpec[] = tasks.map((t, i) => ({ id: t.def.id, dependsOn: deps[i] ?? [] }));
-  let dag: Dag | undefined;
-  const duplicate = ids.size !== tasks.length;
-  if (!duplicate) {
-    const cycles = findCycles(nodes);
-    for (const cycle of cycles) {
-      const first = tasks.find((t) => t.def.id === cycle[0]);
-      checker.error(
-        first === undefined ? ['spec', 'tasks'] : [...first.path, 'dependsOn'],
-        'CYCLE',
-        `dependency cycle: ${cycle.join(' -> ')}`,
-        'remove one of the dependsOn entries along the cycle',
-      );
-    }
-    if (cycles.length === 0) dag = buildDag(nodes);
-  }
+  // With duplicate ids there is no sound graph to build; the duplicates were reported.
+  const dag = ids.size === tasks.length ? buildGraph(tasks, deps, checker) : undefined;
 
   const facts: WorkflowFacts = {
     kind: doc.kind,
     inputs,
     parameters,
-    tasks: new Map(tasks.map((t) => [t.def.id, taskFacts(t.def)])),
+    tasks: new TaskFactsLookup(tasks),
     outputs: new Set(isTemplate ? [] : Object.keys(doc.spec.outputs ?? {})),
     isUpstream: dag === undefined ? undefined : (a, b) => dag.isUpstream(a, b),
     envAllowed: options.envAllowed,
     secrets: options.secrets,
   };
   for (const site of branchSites) checkSite(site, { kind: 'task' }, facts, checker);
-  for (const t of tasks) {
-    if (t.checkExpressions) checkTaskExpressions(t.def, t.path, t.inputsField, facts, checker);
-  }
+  tasks.forEach((t, i) => {
+    if (!t.checkExpressions) return;
+    checkTaskExpressions(t.def, t.path, t.inputsField, deps[i]?.length ?? 0, facts, checker);
+  });
   checkOutputsAndEvents(doc, facts, checker);
   const nodesOut: TaskNode[] = tasks.map((t, i) => ({
     id: t.def.id,
     definition: t.def,
     path: t.path,
+    executor: effectiveExecutor(t.def),
     dependsOn: deps[i] ?? [],
     generated: !t.own,
     ...(t.branch === undefined ? {} : { branch: t.branch }),
   }));
   return { tasks: nodesOut, dag };
-}
-
-function checkTaskExpressions(
-  def: TaskDefinition,
-  path: JsonPath,
-  inputsField: 'inputs' | 'parameters',
-  facts: WorkflowFacts,
-  checker: Checker,
-): void {
-  const scope: Scope = { kind: 'task', task: def.id };
-  const isFanOut = def.type === 'fan-out' || effectiveExecutor(def) === FAN_OUT_EXECUTOR;
-  for (const [key, value] of Object.entries(def.inputs ?? {})) {
-    const itemScope = isFanOut && key === 'task_template';
-    for (const site of collectSites(value, [...path, inputsField, key], checker)) {
-      checkSite(site, itemScope ? { ...scope, fanOutItem: true } : scope, facts, checker);
-    }
-  }
-  for (const field of ['condition', 'join'] as const) {
-    for (const site of collectSites(def[field], [...path, field], checker))
-      checkSite(site, scope, facts, checker);
-  }
-  for (const site of collectSites(def.fallback?.value, [...path, 'fallback', 'value'], checker)) {
-    checkSite(site, scope, facts, checker);
-  }
-  const join = def.join;
-  if (typeof join === 'object' && join.atLeast > (def.dependsOn?.length ?? 0)) {
-    checker.error(
-      [...path, 'join', 'atLeast'],
-      'OUT_OF_RANGE',
-      `join atLeast ${join.atLeast} is more than the task's ${def.dependsOn?.length ?? 0} dependencies`,
-    );
-  }
 }
