@@ -178,6 +178,23 @@ describe('llm-orchestrator schema and graph', () => {
     ]);
   });
 
+  it('labels tasks with the executor they run, defaults included', () => {
+    const run = runCli(['graph', 'examples/fan-out-summaries.yaml', '-o', 'json']);
+    const analysis = JSON.parse(run.stdout) as { tasks: { id: string; executor: string }[] };
+    expect(analysis.tasks.find((t) => t.id === 'summarise_each')?.executor).toBe(
+      'orchestrator:fan-out',
+    );
+  });
+
+  it('takes --allow-env like validate', () => {
+    const wf = file(
+      'env.yaml',
+      'apiVersion: orchestrator.llm/v1\nkind: Workflow\nmetadata: {name: e, version: 1.0.0}\nspec:\n  tasks: [{id: t, executor: expression, inputs: {v: "${{ env.REGION }}"}}]\n',
+    );
+    expect(runCli(['graph', wf]).code).toBe(1);
+    expect(runCli(['graph', wf, '--allow-env', 'REGION']).code).toBe(0);
+  });
+
   it('refuses to draw an invalid workflow and explains why on stderr', () => {
     const run = runCli(['graph', 'test/fixtures/seed-example.yaml']);
     expect(run.code).toBe(1);

@@ -92,6 +92,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('-n, --name <name>', 'which workflow, when the file holds several')
     .option('-t, --templates <file>', 'a file of Template documents (repeatable)', collect)
+    .option(
+      '--allow-env <name>',
+      'an environment variable expressions may read; NAME or PREFIX* (repeatable)',
+      collect,
+    )
     .action(
       async (
         file: string | undefined,
@@ -102,6 +107,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           direction: 'TD' | 'LR';
           name?: string;
           templates?: string[];
+          allowEnv?: string[];
         },
       ) => {
         const target = file ?? opts.workflow;
@@ -117,6 +123,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
             direction: opts.direction,
             ...(opts.name === undefined ? {} : { name: opts.name }),
             ...(opts.templates === undefined ? {} : { templates: opts.templates }),
+            ...(opts.allowEnv === undefined ? {} : { allowEnv: opts.allowEnv }),
           }),
         );
       },

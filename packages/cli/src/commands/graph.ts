@@ -47,7 +47,7 @@ function analysis(doc: ValidatedDocument, dag: Dag) {
     workflow: `${doc.document.metadata.name}@${doc.document.metadata.version}`,
     tasks: doc.tasks.map((t) => ({
       id: t.id,
-      executor: t.definition.executor ?? null,
+      executor: t.executor ?? null,
       level: dag.levelOf(t.id),
       dependsOn: t.dependsOn.map((d) =>
         d.kind === 'success'
@@ -73,7 +73,7 @@ export async function graphCommand(file: string, options: GraphCommandOptions): 
   const doc = pick(result.documents, options.name, file);
   const dag = doc.dag;
   if (dag === undefined) return ExitCode.Internal;
-  const executorOf = new Map(doc.tasks.map((t) => [t.id, t.definition.executor]));
+  const executorOf = new Map(doc.tasks.map((t) => [t.id, t.executor]));
   const render = {
     title: doc.document.metadata.name,
     direction: options.direction,

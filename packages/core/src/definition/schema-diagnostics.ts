@@ -108,6 +108,12 @@ const FIELD_SETS: readonly string[][] = [
   ],
 ];
 
+/** The friendly words for the regex an `invalid_format` issue failed, if known. */
+function patternHelp(issue: Issue): PatternHelp | undefined {
+  const pattern = 'pattern' in issue && typeof issue.pattern === 'string' ? issue.pattern : '';
+  return PATTERN_HELP.get(pattern.replace(/^\/|\/[a-z]*$/g, ''));
+}
+
 function describeValue(value: unknown): string {
   return value === undefined ? 'nothing' : describeJsonType(value);
 }
@@ -194,8 +200,18 @@ function issueToDrafts(issue: Issue, prefix: JsonPath, root: unknown): Draft[] {
       return [{ path, code: 'INVALID_VALUE', message, ...(hint === undefined ? {} : { hint }) }];
     }
     case 'invalid_format': {
-      const pattern = 'pattern' in issue && typeof issue.pattern === 'string' ? issue.pattern : '';
-      const help = PATTERN_HELP.get(pattern.replace(/^\/|\/[a-z]*$/g, ''));
+      const help = patternHelp(issue);
+      if (last === 'join' && typeof value === 'string') {
+        // zod reports only the expression branch of `all | any | {atLeast} | ${{ }}`.
+        return [
+          {
+            path,
+            code: 'INVALID_VALUE',
+            message: `\`join\` must be "all", "any", {atLeast: n} or an expression; got ${describeValue(value)}`,
+            hint: didYouMean(value, ['all', 'any']) ?? 'e.g. join: any',
+          },
+        ];
+      }
       return [
         {
           path,

@@ -334,6 +334,8 @@ export const Metadata = z
   .meta({ id: 'Metadata' });
 
 const header = {
+  /** Lets editors find the JSON Schema of a JSON workflow file; ignored otherwise. */
+  $schema: z.string().optional(),
   apiVersion: z.literal(API_VERSION),
   metadata: Metadata,
 };

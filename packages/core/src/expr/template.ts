@@ -74,7 +74,7 @@ export function compileTemplate(
   return compiled;
 }
 
-const CACHE_SIZE = 4096;
+const CACHE_SIZE = 1024;
 const CACHE = new Map<string, CompiledTemplate>();
 
 function compileUncached(

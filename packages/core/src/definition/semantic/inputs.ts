@@ -88,7 +88,7 @@ export function checkInputs(
           checker.error(
             [...vPath, 'pattern'],
             'INVALID_PATTERN',
-            `invalid regular expression: ${(err as Error).message}`,
+            `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
           );
         }
       }

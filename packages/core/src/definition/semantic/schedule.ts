@@ -39,7 +39,7 @@ export function checkSchedule(doc: CronWorkflowDocument, checker: Checker): void
       [...base, 'schedule'],
       'INVALID_SCHEDULE',
       `invalid cron schedule "${spec.schedule}": ${message}`,
-      'five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *"; or @hourly, @daily, @weekly',
+      'five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *" (a sixth, leading field is seconds); or @hourly, @daily, @weekly',
     );
   }
   if (spec.startingDeadline !== undefined)

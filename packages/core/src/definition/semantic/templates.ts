@@ -223,10 +223,14 @@ function expandOne(
     return;
   }
   if (stack.includes(name) || stack.length >= MAX_TEMPLATE_DEPTH) {
+    const recursive = stack.includes(name);
     ctx.checker.error(
       [...path, 'template'],
-      'TEMPLATE_RECURSION',
-      `template \`${name}\` instantiates itself: ${[...stack, name].join(' -> ')}`,
+      recursive ? 'TEMPLATE_RECURSION' : 'TEMPLATE_TOO_DEEP',
+      recursive
+        ? `template \`${name}\` instantiates itself: ${[...stack, name].join(' -> ')}`
+        : `templates are nested more than ${MAX_TEMPLATE_DEPTH} deep: ${[...stack, name].join(' -> ')}`,
+      recursive ? 'a template cannot use itself, directly or through others' : 'flatten the nesting',
     );
     standIn();
     return;
@@ -345,23 +349,20 @@ function expandOne(
 
 /** `{value, fallback}` as one expression: `(value) ?? (fallback)` when both are single expressions. */
 function combineFallback(value: unknown, fallback: unknown): unknown {
-  if (fallback === undefined || typeof value !== 'string' || typeof fallback !== 'string')
-    return value;
-  let v;
-  let f;
-  try {
-    v = compileTemplate(value);
-    f = compileTemplate(fallback);
-  } catch {
-    return value; // reported where the template is validated
-  }
-  const single = (t: typeof v): string | undefined =>
-    t.kind === 'expression' ? t.expressions[0]?.expression.source : undefined;
-  const vs = single(v);
-  const fs = single(f);
-  if (vs !== undefined && fs !== undefined) return `\${{ (${vs}) ?? (${fs}) }}`;
-  if (vs !== undefined) return `\${{ (${vs}) ?? ${JSON.stringify(fallback)} }}`;
-  return value;
+  if (fallback === undefined || typeof value !== 'string') return value;
+  const single = (text: string): string | undefined => {
+    try {
+      const t = compileTemplate(text);
+      return t.kind === 'expression' ? t.expressions[0]?.expression.source : undefined;
+    } catch {
+      return undefined; // reported where the template is validated
+    }
+  };
+  const vs = single(value);
+  if (vs === undefined) return value;
+  const fs = typeof fallback === 'string' ? single(fallback) : undefined;
+  // A literal fallback (any JSON value) is written as an expression literal.
+  return `\${{ (${vs}) ?? (${fs ?? JSON.stringify(fallback)}) }}`;
 }
 
 function stripUndefined(def: TaskDefinition): TaskDefinition {
