@@ -86,10 +86,15 @@ function checkOutput(
 }
 
 /** Outputs may read each other, but not in a circle. */
-function checkOutputCycles(reads: ReadonlyMap<string, ReadonlySet<string>>, checker: Checker): void {
+function checkOutputCycles(
+  reads: ReadonlyMap<string, ReadonlySet<string>>,
+  checker: Checker,
+): void {
   const nodes = [...reads].map(([id, set]) => ({
     id,
-    dependsOn: [...set].filter((r) => r !== id && reads.has(r)).map((r) => ({ id: r, kind: 'success' as const })),
+    dependsOn: [...set]
+      .filter((r) => r !== id && reads.has(r))
+      .map((r) => ({ id: r, kind: 'success' as const })),
   }));
   for (const cycle of findCycles(nodes)) {
     checker.error(
@@ -139,7 +144,11 @@ function checkEvents(doc: RunnableDocument, facts: WorkflowFacts, checker: Check
 }
 
 /** Inputs (or a template's parameters): custom validation expressions and event sources. */
-function checkDeclaredInputs(doc: DefinitionDocument, facts: WorkflowFacts, checker: Checker): void {
+function checkDeclaredInputs(
+  doc: DefinitionDocument,
+  facts: WorkflowFacts,
+  checker: Checker,
+): void {
   const isTemplate = doc.kind === 'Template';
   const declared = isTemplate ? doc.spec.parameters : doc.spec.inputs;
   (declared ?? []).forEach((input, i) => {

@@ -230,7 +230,9 @@ function expandOne(
       recursive
         ? `template \`${name}\` instantiates itself: ${[...stack, name].join(' -> ')}`
         : `templates are nested more than ${MAX_TEMPLATE_DEPTH} deep: ${[...stack, name].join(' -> ')}`,
-      recursive ? 'a template cannot use itself, directly or through others' : 'flatten the nesting',
+      recursive
+        ? 'a template cannot use itself, directly or through others'
+        : 'flatten the nesting',
     );
     standIn();
     return;
