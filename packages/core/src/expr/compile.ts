@@ -102,6 +102,7 @@ export function internalsOf(expr: CompiledExpression): ExpressionInternals {
 
 /** Every path node in source order, mapped to its Reference. Iterative: no recursion limits. */
 function collectReferences(ast: Node): Map<PathNode, Reference> {
+  if (ast.kind === 'path') return new Map([[ast, referenceOf(ast)]]); // the common case
   const paths: PathNode[] = [];
   const stack: Node[] = [ast];
   for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
@@ -139,9 +140,12 @@ function collectReferences(ast: Node): Map<PathNode, Reference> {
   }
   paths.sort((a, b) => a.start - b.start);
   const out = new Map<PathNode, Reference>();
-  for (const p of paths) {
-    const path = Object.freeze([p.root, ...p.steps.map((s) => s.key)]);
-    out.set(p, Object.freeze({ path, start: p.start, end: p.end }));
-  }
+  for (const p of paths) out.set(p, referenceOf(p));
   return out;
+}
+
+function referenceOf(p: PathNode): Reference {
+  const path: PathSegment[] = [p.root];
+  for (const step of p.steps) path.push(step.key);
+  return Object.freeze({ path: Object.freeze(path), start: p.start, end: p.end });
 }
