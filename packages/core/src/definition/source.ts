@@ -80,7 +80,7 @@ function yamlSyntaxDiagnostic(
 ): Diagnostic {
   const firstLine = message.split('\n')[0] ?? message;
   const hint = sourceLine.includes('${{')
-    ? "quote the value, e.g. key: '${{ ... }}' (YAML reads ': ', ' #', '[' and '{' in unquoted text as syntax)"
+    ? "quote the value, e.g. key: \"${{ ... }}\" (YAML reads ': ', ' #', '[' and '{' in unquoted text as syntax)"
     : sourceLine.includes('\t')
       ? 'indent with spaces; YAML does not allow tabs for indentation'
       : undefined;

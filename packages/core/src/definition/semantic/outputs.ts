@@ -29,7 +29,10 @@ function checkValue(
     for (const site of sites) {
       for (const { expression } of site.template.expressions) {
         for (const ref of expression.references) {
-          if (ref.path[0] === 'outputs' && typeof ref.path[1] === 'string') reads.add(ref.path[1]);
+          const [root, first, second] = ref.path;
+          if (root === 'outputs' && typeof first === 'string') reads.add(first);
+          if (root === 'workflow' && first === 'outputs' && typeof second === 'string')
+            reads.add(second);
         }
       }
     }
@@ -52,6 +55,9 @@ function checkOutput(
   }
   const type = checkValue(mapping.value, [...base, 'value'], scope, facts, checker, reads);
   checkValue(mapping.fallback, [...base, 'fallback'], scope, facts, checker, reads);
+  if (facts.parameters !== undefined && mapping.fallback !== undefined) {
+    checkTemplateFallback(mapping.value, mapping.fallback, base, checker);
+  }
   const transform = mapping.transform;
   if (transform === undefined) return;
   if (facts.parameters !== undefined) {
@@ -81,6 +87,34 @@ function checkOutput(
       [...base, 'transform'],
       'TYPE_MISMATCH',
       `transform \`${transform.type}\` needs a ${wants.kind}, but the value is ${formatType(type)}`,
+    );
+  }
+}
+
+/** A template output is evaluated as `value ?? fallback`, which needs one expression and a literal or one expression. */
+function checkTemplateFallback(
+  value: unknown,
+  fallback: unknown,
+  base: JsonPath,
+  checker: Checker,
+): void {
+  const single = (v: unknown): boolean =>
+    typeof v === 'string' &&
+    /^\s*\$\{\{[\s\S]*\}\}\s*$/.test(v) &&
+    v.indexOf('${{') === v.lastIndexOf('${{');
+  const literal = (v: unknown): boolean => !JSON.stringify(v).includes('${{');
+  if (!single(value)) {
+    checker.error(
+      [...base, 'value'],
+      'INVALID_VALUE',
+      'a template output with a fallback must be one `${{ }}` expression',
+    );
+  }
+  if (!single(fallback) && !literal(fallback)) {
+    checker.error(
+      [...base, 'fallback'],
+      'INVALID_VALUE',
+      'the fallback of a template output must be a literal or one `${{ }}` expression',
     );
   }
 }

@@ -60,7 +60,7 @@ function rootsFor(scope: Scope, facts: WorkflowFacts): string[] {
   if (facts.kind === 'EventWorkflow') roots.push('event');
   if (facts.parameters !== undefined) roots.push('parameters');
   if (scope.fanOutItem === true) roots.push('item', 'index');
-  if (scope.kind === 'output') roots.push('outputs');
+  if (scope.kind === 'output' && facts.parameters === undefined) roots.push('outputs');
   if (scope.kind === 'input-custom') roots.push('value');
   return roots;
 }
@@ -169,7 +169,7 @@ function rootAllowed(root: string, scope: Scope, facts: WorkflowFacts): boolean 
     case 'index':
       return scope.fanOutItem === true;
     case 'outputs':
-      return kind === 'output';
+      return kind === 'output' && facts.parameters === undefined;
     case 'value':
       return kind === 'input-custom';
     default:

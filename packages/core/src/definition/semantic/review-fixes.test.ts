@@ -108,7 +108,43 @@ describe('template documents', () => {
   });
 });
 
+describe('template outputs with a fallback', () => {
+  it('need one expression as value, and a literal or one expression as fallback', () => {
+    const bad = template({
+      tasks: [task('t')],
+      outputs: {
+        a: { value: 'score: ${{ tasks.t.status }}', fallback: 0 },
+        b: { value: '${{ tasks.t.status }}', fallback: 'was ${{ tasks.t.status }}' },
+      },
+    });
+    const r = validateDefinition(bad);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.path.join('.')}`)).toEqual([
+      'INVALID_VALUE spec.outputs.a.value',
+      'INVALID_VALUE spec.outputs.b.fallback',
+    ]);
+  });
+
+  it('may not read other outputs: templates have no `outputs` root', () => {
+    const r = validateDefinition(
+      template({
+        tasks: [task('t')],
+        outputs: { a: '${{ outputs.b }}', b: '${{ tasks.t.status }}' },
+      }),
+    );
+    expect(single(r).message).toBe('`outputs` is not available here');
+  });
+});
+
 describe('workflow outputs', () => {
+  it('may not read each other in a circle through workflow.outputs either', () => {
+    const r = validateDefinition(
+      workflow([task('t')], {
+        spec: { outputs: { x: '${{ workflow.outputs.y }}', y: '${{ workflow.outputs.x }}' } },
+      }),
+    );
+    expect(single(r).code).toBe('CYCLE');
+  });
+
   it('may not read each other in a circle', () => {
     const r = validateDefinition(
       workflow([task('t')], {

@@ -266,7 +266,9 @@ function checkInstanceFields(task: TaskDefinition, path: JsonPath, checker: Chec
         `\`${field}\` has no effect on a template instance`,
         field === 'inputs'
           ? 'pass values to the template with `parameters:`'
-          : `set \`${field}\` on the tasks inside the template`,
+          : field === 'outputs'
+            ? "the template's own spec.outputs says what an instance gives"
+            : `set \`${field}\` on the tasks inside the template`,
       );
     }
   }
