@@ -2,8 +2,9 @@
 import { passes, type Benchmark, type Figure } from './harness.js';
 import { benchmarks as expressionBenchmarks } from './expressions.bench.js';
 import { benchmarks as validationBenchmarks } from './validation.bench.js';
+import { benchmarks as engineBenchmarks } from './engine.bench.js';
 
-const all: Benchmark[] = [...validationBenchmarks, ...expressionBenchmarks];
+const all: Benchmark[] = [...validationBenchmarks, ...expressionBenchmarks, ...engineBenchmarks];
 const filter = process.argv[2];
 
 function fmt(n: number): string {

@@ -227,3 +227,24 @@ describe('README', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('README library example', () => {
+  it('runs as shown', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const ts = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(ts).toContain('createEngine');
+    const { createEngine, workflow } = await import('@llm-orchestrator/core');
+    const body = ts
+      .replace(/^import .*$/m, '')
+      .replace('const result = await', 'return await')
+      .replace(/\/\/.*$/gm, '');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the README's own snippet
+    const run = new Function('createEngine', 'workflow', `return (async () => { ${body} })();`) as (
+      c: typeof createEngine,
+      w: typeof workflow,
+    ) => Promise<{ status: string; outputs: Record<string, unknown> }>;
+    const result = await run(createEngine, workflow);
+    expect(result.status).toBe('completed');
+    expect(result.outputs).toEqual({ greeting: 'HELLO ADA' });
+  });
+});

@@ -8,6 +8,8 @@ export const ExitCode = {
   Usage: 2,
   /** A file could not be read. */
   Io: 3,
+  /** `run`: the workflow ran and failed, timed out or was cancelled. */
+  RunFailed: 4,
   /** A bug: an unexpected internal error. Please report it. */
   Internal: 70,
 } as const;

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   validateSource,
+  type ExecutorCatalog,
   type TemplateDocument,
   type ValidateOptions,
   type ValidationResult,
@@ -28,6 +29,8 @@ export async function readText(path: string): Promise<string> {
 export interface LoadOptions {
   readonly templates?: readonly string[];
   readonly allowEnv?: readonly string[];
+  /** When given, every executor a task names must be registered in it. */
+  readonly executors?: ExecutorCatalog;
 }
 
 function templatesOf(result: ValidationResult): TemplateDocument[] {
@@ -44,7 +47,10 @@ export async function validateFiles(
   files: readonly string[],
   options: LoadOptions,
 ): Promise<ValidationResult[]> {
-  const base: ValidateOptions = { allowEnv: options.allowEnv ?? [] };
+  const base: ValidateOptions = {
+    allowEnv: options.allowEnv ?? [],
+    ...(options.executors === undefined ? {} : { executors: options.executors }),
+  };
   const read = async (file: string) => ({ file, text: await readText(file) });
   const texts = await Promise.all(files.map(read));
   const templateTexts = await Promise.all((options.templates ?? []).map(read));

@@ -1,6 +1,7 @@
 /** The `llm-orchestrator` command line: commands, options and their help. */
 import { Command, CommanderError, Option } from 'commander';
 import { graphCommand, GRAPH_FORMATS, type GraphFormat } from './commands/graph.js';
+import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { CliError, ExitCode } from './exit-codes.js';
@@ -124,6 +125,69 @@ export function buildProgram(setExit: (code: number) => void): Command {
             ...(opts.name === undefined ? {} : { name: opts.name }),
             ...(opts.templates === undefined ? {} : { templates: opts.templates }),
             ...(opts.allowEnv === undefined ? {} : { allowEnv: opts.allowEnv }),
+          }),
+        );
+      },
+    );
+
+  program
+    .command('run')
+    .description('run a workflow here and print its outputs')
+    .argument('[file]', 'a workflow file')
+    .option('-w, --workflow <file>', 'the workflow file')
+    .option(
+      '-i, --input <name=value>',
+      'an input (repeatable); non-string values are read as JSON',
+      collect,
+    )
+    .option('--inputs <json>', 'inputs as one JSON object')
+    .option('--inputs-file <file>', 'inputs from a JSON or YAML file')
+    .option(
+      '-o, --output <format>',
+      'json, yaml or table (default: table on a terminal, json when piped)',
+    )
+    .option('-n, --name <name>', 'which workflow, when the file holds several')
+    .option('-t, --templates <file>', 'a file of Template documents (repeatable)', collect)
+    .option(
+      '--allow-env <name>',
+      'an environment variable expressions may read (repeatable)',
+      collect,
+    )
+    .option('-q, --quiet', 'no live progress')
+    .option('-v, --verbose', 'structured JSON logs on stderr')
+    .action(
+      async (
+        file: string | undefined,
+        opts: {
+          workflow?: string;
+          input?: string[];
+          inputs?: string;
+          inputsFile?: string;
+          output?: string;
+          name?: string;
+          templates?: string[];
+          allowEnv?: string[];
+          quiet?: boolean;
+          verbose?: boolean;
+        },
+      ) => {
+        const target = file ?? opts.workflow;
+        if (target === undefined)
+          throw new CliError('run needs a file (run <file> or -w <file>)', ExitCode.Usage);
+        setExit(
+          await runCommand(target, {
+            inputs: opts.input ?? [],
+            output:
+              opts.output === undefined
+                ? undefined
+                : parseOutputFormat(opts.output, ['json', 'yaml', 'table']),
+            ...(opts.inputs === undefined ? {} : { inputsJson: opts.inputs }),
+            ...(opts.inputsFile === undefined ? {} : { inputsFile: opts.inputsFile }),
+            ...(opts.name === undefined ? {} : { name: opts.name }),
+            ...(opts.templates === undefined ? {} : { templates: opts.templates }),
+            ...(opts.allowEnv === undefined ? {} : { allowEnv: opts.allowEnv }),
+            ...(opts.quiet === true ? { quiet: true } : {}),
+            ...(opts.verbose === true ? { verbose: true } : {}),
           }),
         );
       },

@@ -31,3 +31,15 @@ export {
   ExpressionSyntaxError,
   OrchestratorError,
 } from './errors.js';
+export * from './engine/index.js';
+export { workflow, WorkflowBuilder } from './sdk/builder.js';
+export { createBuiltinRegistry, ExecutorRegistry } from './executors/index.js';
+export type {
+  ExecuteFunction,
+  Executor,
+  ExecutorContext,
+  TaskEmission,
+  TaskLogger,
+} from './executors/index.js';
+export { FakeClock, systemClock } from './clock.js';
+export type { Clock } from './clock.js';

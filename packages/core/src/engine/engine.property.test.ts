@@ -1,0 +1,120 @@
+/**
+ * The engine against a reference interpreter: random DAGs with random dependency kinds, joins,
+ * conditions and failures must end in the same task states and outputs as a simple fixed-point
+ * evaluation of the same rules.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { OrchestratorError } from '../errors.js';
+import type { TaskDefinition } from '../definition/schema.js';
+import { workflow } from '../sdk/builder.js';
+import { createEngine } from './engine.js';
+
+interface Spec {
+  readonly deps: readonly { readonly on: number; readonly kind: 'success' | 'completion' }[];
+  readonly join: 'all' | 'any';
+  readonly condition: boolean;
+  readonly fails: boolean;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'skipped']);
+
+/** Fixed-point evaluation of the scheduling rules, with no concurrency at all. */
+function reference(specs: readonly Spec[]): { states: string[]; outputs: (number | null)[] } {
+  const states = specs.map(() => 'pending');
+  const outputs: (number | null)[] = specs.map(() => null);
+  for (let changed = true; changed;) {
+    changed = false;
+    specs.forEach((s, i) => {
+      if (states[i] !== 'pending') return;
+      const depStates = s.deps.map((d) => states[d.on] ?? 'pending');
+      if (depStates.some((x) => !TERMINAL.has(x))) return;
+      const ok = s.deps.map((d, k) =>
+        d.kind === 'completion' ? true : depStates[k] === 'completed',
+      );
+      const ready =
+        s.deps.length === 0 || (s.join === 'all' ? ok.every(Boolean) : ok.some(Boolean));
+      changed = true;
+      if (!ready || !s.condition) {
+        states[i] = 'skipped';
+      } else if (s.fails) {
+        states[i] = 'failed';
+      } else {
+        states[i] = 'completed';
+        outputs[i] =
+          s.join === 'any' ? i : s.deps.reduce((sum, d) => sum + (outputs[d.on] ?? 0), i);
+      }
+    });
+  }
+  return { states, outputs };
+}
+
+const specsArb = fc.integer({ min: 1, max: 25 }).chain((n) =>
+  fc.tuple(
+    ...Array.from({ length: n }, (_, i) =>
+      fc.record({
+        deps:
+          i === 0
+            ? fc.constant([])
+            : fc.uniqueArray(
+                fc.record({
+                  on: fc.integer({ min: 0, max: i - 1 }),
+                  kind: fc.constantFrom('success' as const, 'completion' as const),
+                }),
+                { maxLength: 3, selector: (d) => d.on },
+              ),
+        join: fc.constantFrom('all' as const, 'any' as const),
+        condition: fc.integer({ min: 0, max: 3 }).map((x) => x > 0),
+        fails: fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
+      }),
+    ),
+  ),
+);
+
+function toWorkflow(specs: readonly Spec[]) {
+  const b = workflow('random').config({ failurePolicy: { mode: 'continueOnError' } });
+  specs.forEach((s, i) => {
+    const sum = s.deps.map((d) => `coalesce(tasks.t${d.on}.outputs.result, 0)`).join(' + ');
+    const task: Omit<TaskDefinition, 'id'> = {
+      executor: s.fails ? 'test:fail' : 'expression',
+      ...(s.deps.length === 0
+        ? {}
+        : { dependsOn: s.deps.map((d) => ({ task: `t${d.on}`, kind: d.kind })) }),
+      ...(s.join === 'any' && s.deps.length > 0 ? { join: 'any' as const } : {}),
+      ...(s.condition ? {} : { condition: '${{ false }}' }),
+      inputs: { value: s.join === 'any' || sum === '' ? i : `\${{ ${i} + ${sum} }}` },
+    };
+    b.task(`t${i}`, task);
+  });
+  return b.build();
+}
+
+describe('the engine agrees with a reference interpreter', () => {
+  it('on random DAGs with random kinds, joins, conditions and failures', async () => {
+    await fc.assert(
+      fc.asyncProperty(specsArb, fc.boolean(), async (specs, asynchronous) => {
+        const engine = createEngine({ circuitBreaker: false })
+          .registerExecutor('test:fail', () => {
+            throw new OrchestratorError('Boom', 'planned failure');
+          })
+          .registerExecutor('test:async', async (inputs) => {
+            await Promise.resolve();
+            return { result: inputs.value };
+          });
+        const def = toWorkflow(specs);
+        if (asynchronous) {
+          for (const t of def.spec.tasks)
+            if (t.executor === 'expression') t.executor = 'test:async';
+        }
+        const result = await engine.run(def);
+        const expected = reference(specs);
+        expect(result.tasks.map((t) => t.status)).toEqual(expected.states);
+        expect(
+          result.tasks.map((t) => (t.status === 'completed' ? t.outputs?.result : null)),
+        ).toEqual(expected.outputs);
+        expect(result.status).toBe(expected.states.includes('failed') ? 'failed' : 'completed');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,354 @@
+/**
+ * The composition root: `createEngine(options)` turns user options into a running engine with
+ * every default filled in. Nothing else in the engine reads environment variables or globals.
+ */
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
+import { OrchestratorError } from '../errors.js';
+import { createBuiltinRegistry } from '../executors/index.js';
+import type { ExecutorRegistry } from '../executors/registry.js';
+import type { ExecuteFunction, Executor } from '../executors/types.js';
+import { FAN_OUT_EXECUTOR } from '../definition/semantic/task-checks.js';
+import {
+  validateDefinition,
+  validateSource,
+  type ValidateOptions,
+} from '../definition/validate.js';
+import { CircuitBreakerRegistry, type CircuitBreakerOptions } from '../resilience/index.js';
+import type { LogSink } from './attempt-context.js';
+import { EventBus, type EngineEvent, type EngineListener } from './bus.js';
+import { MemoryStore, type Store } from './journal.js';
+import { compilePlan, planFromValidation, type Plan } from './plan.js';
+import { RunState, type TaskRun } from './run.js';
+import { resolveInputs } from './run-inputs.js';
+import { Scheduler, type SchedulerHooks } from './scheduler.js';
+import { TERMINAL_RUN_STATES, type RunStatus } from './states.js';
+
+export interface EngineOptions {
+  readonly store?: Store;
+  readonly clock?: Clock;
+  /** Executors to use; the built-ins are registered when omitted. */
+  readonly executors?: ExecutorRegistry;
+  /** Attempts in flight at once across every run (default 256). */
+  readonly maxConcurrentTasks?: number;
+  /** Environment variables expressions may read: names, or prefixes ending in `*`. */
+  readonly allowEnv?: readonly string[];
+  /** Where allowed variables are read from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** A circuit breaker per executor; `false` turns them off. */
+  readonly circuitBreaker?: Partial<CircuitBreakerOptions> | false;
+  readonly log?: LogSink;
+  readonly hooks?: EngineHooks;
+  readonly idGenerator?: () => string;
+  /** For jitter; tests pass a seeded one. */
+  readonly random?: () => number;
+}
+
+/** Integration hooks (seed §7.2). Errors they throw are logged, never fail a run. */
+export interface EngineHooks {
+  onTaskStart?(event: { runId: string; taskId: string; attempt: number }): void;
+  onTaskComplete?(event: { runId: string; taskId: string; task: TaskRun }): void;
+  onWorkflowComplete?(event: {
+    runId: string;
+    status: RunStatus;
+    outputs: Record<string, unknown> | undefined;
+  }): void;
+}
+
+/** What a definition may be given as: YAML/JSON text, a parsed document, or a compiled plan. */
+export type DefinitionSource = string | Readonly<Record<string, unknown>> | Plan;
+
+export interface StartOptions {
+  /** Pick a workflow when the definition holds several. */
+  readonly workflow?: string;
+  readonly runId?: string;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly tasks: readonly TaskRun[];
+}
+
+export interface RunHandle {
+  readonly id: string;
+  wait(): Promise<RunResult>;
+  status(): RunStatus;
+  result(): RunResult;
+  cancel(reason?: string): void;
+  pause(): void;
+  resume(): void;
+  /** Runs a failed, timed-out or cancelled run again, from `fromTask` (default: what did not complete). */
+  retry(fromTask?: string): void;
+  events(): AsyncIterableIterator<EngineEvent>;
+}
+
+function isPlan(value: unknown): value is Plan {
+  return typeof value === 'object' && value !== null && 'tasks' in value && 'byId' in value;
+}
+
+function snapshot(run: RunState): RunResult {
+  return {
+    runId: run.id,
+    status: run.status,
+    outputs: run.outputs ?? {},
+    ...(run.error === undefined
+      ? {}
+      : { error: { code: run.error.code, message: run.error.message } }),
+    tasks: run.tasks,
+  };
+}
+
+/** The events of a run that ended before anyone listened: its final status. */
+async function* finished(run: RunState): AsyncIterableIterator<EngineEvent> {
+  await Promise.resolve();
+  yield {
+    type: 'run.status',
+    runId: run.id,
+    status: run.status,
+    at: run.endedAt ?? run.createdAt,
+    ...(run.error === undefined ? {} : { error: run.error }),
+  };
+}
+
+function safely(log: LogSink, what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    log('error', `${what} failed`, { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export class Engine {
+  readonly executors: ExecutorRegistry;
+  readonly store: Store;
+  readonly clock: Clock;
+  private readonly bus: EventBus;
+  private readonly scheduler: Scheduler;
+  private readonly runs = new Map<string, RunState>();
+  private readonly plans = new WeakMap<object, Plan>();
+  private readonly base: Readonly<Record<string, unknown>>;
+  private readonly validateOptions: ValidateOptions;
+  private readonly newId: () => string;
+
+  constructor(options: EngineOptions = {}) {
+    const log: LogSink = options.log ?? (() => undefined);
+    this.clock = options.clock ?? systemClock;
+    this.store = options.store ?? new MemoryStore();
+    this.executors = options.executors ?? createBuiltinRegistry();
+    if (!this.executors.has(FAN_OUT_EXECUTOR)) {
+      // Fan-out tasks are run by the scheduler itself; the name is registered so they validate.
+      this.executors.register(FAN_OUT_EXECUTOR, () => {
+        throw new OrchestratorError(
+          'INTERNAL',
+          'fan-out tasks are run by the engine, not called directly',
+        );
+      });
+    }
+    this.bus = new EventBus((err) => {
+      log('error', 'an event listener threw', { error: String(err) });
+    });
+    this.newId = options.idGenerator ?? randomUUID;
+    const allow = options.allowEnv ?? [];
+    const source = options.env ?? process.env;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(source)) {
+      if (
+        v !== undefined &&
+        allow.some((a) => (a.endsWith('*') ? k.startsWith(a.slice(0, -1)) : a === k))
+      )
+        env[k] = v;
+    }
+    this.base = {
+      env,
+      secrets: { ...options.secrets },
+      system: {
+        timestamp: new Date(this.clock.now()).toISOString(),
+        user: process.env.USER ?? 'unknown',
+        environment: process.env.NODE_ENV ?? 'development',
+      },
+    };
+    this.validateOptions = {
+      executors: this.executors,
+      allowEnv: allow,
+      ...(options.secrets === undefined ? {} : { secrets: Object.keys(options.secrets) }),
+    };
+    const h = options.hooks ?? {};
+    const hooks: SchedulerHooks = {
+      onTaskStart: (run, taskId, attempt) => {
+        if (h.onTaskStart)
+          safely(log, 'onTaskStart hook', () =>
+            h.onTaskStart?.({ runId: run.id, taskId, attempt }),
+          );
+      },
+      onTaskComplete: (run, taskId) => {
+        if (h.onTaskComplete)
+          safely(log, 'onTaskComplete hook', () =>
+            h.onTaskComplete?.({
+              runId: run.id,
+              taskId,
+              task: run.task(run.plan.byId.get(taskId)?.index ?? 0),
+            }),
+          );
+      },
+      onRunComplete: (run) => {
+        if (h.onWorkflowComplete)
+          safely(log, 'onWorkflowComplete hook', () =>
+            h.onWorkflowComplete?.({ runId: run.id, status: run.status, outputs: run.outputs }),
+          );
+      },
+    };
+    this.scheduler = new Scheduler({
+      clock: this.clock,
+      store: this.store,
+      bus: this.bus,
+      executors: this.executors,
+      breakers:
+        options.circuitBreaker === false
+          ? undefined
+          : new CircuitBreakerRegistry(this.clock, { defaults: options.circuitBreaker ?? {} }),
+      maxConcurrentTasks: options.maxConcurrentTasks ?? 256,
+      log,
+      hooks,
+      random: options.random ?? Math.random,
+    });
+  }
+
+  /** Registers an executor under `name`; returns the engine for chaining. */
+  registerExecutor(name: string, executor: ExecuteFunction | Executor): this {
+    this.executors.register(name, executor);
+    return this;
+  }
+
+  /** Validates and compiles a definition (cached per object). Throws DefinitionError when invalid. */
+  load(definition: DefinitionSource, workflow?: string): Plan {
+    if (isPlan(definition)) return definition;
+    if (typeof definition === 'string') {
+      return planFromValidation(validateSource(definition, this.validateOptions), workflow);
+    }
+    const cached = this.plans.get(definition);
+    if (cached !== undefined && (workflow === undefined || cached.name === workflow)) return cached;
+    const plan = planFromValidation(validateDefinition(definition, this.validateOptions), workflow);
+    this.plans.set(definition, plan);
+    return plan;
+  }
+
+  /** Starts a run and returns at once with its handle. */
+  start(
+    definition: DefinitionSource,
+    inputs: Readonly<Record<string, unknown>> = {},
+    options: StartOptions = {},
+  ): RunHandle {
+    const plan = this.load(definition, options.workflow);
+    const resolved = resolveInputs(plan.inputs, inputs);
+    const id = options.runId ?? this.newId();
+    if (this.runs.has(id))
+      throw new OrchestratorError('RUN_EXISTS', `a run with id ${id} already exists`);
+    const now = this.clock.now();
+    const run = new RunState(id, plan, resolved, this.base, now, (entry) => {
+      void this.store.append(id, [entry]);
+    });
+    this.runs.set(id, run);
+    void this.store.append(id, [
+      {
+        type: 'run.created',
+        at: now,
+        workflow: { name: plan.name, version: plan.version },
+        inputs: resolved,
+      },
+    ]);
+    this.scheduler.startRun(run);
+    return this.handle(run);
+  }
+
+  /** Runs a workflow and waits for its result. */
+  async run(
+    definition: DefinitionSource,
+    inputs: Readonly<Record<string, unknown>> = {},
+    options: StartOptions = {},
+  ): Promise<RunResult> {
+    return this.start(definition, inputs, options).wait();
+  }
+
+  /** The handle of a run started by this engine. */
+  get(runId: string): RunHandle | undefined {
+    const run = this.runs.get(runId);
+    return run === undefined ? undefined : this.handle(run);
+  }
+
+  list(): RunResult[] {
+    return [...this.runs.values()].map(snapshot);
+  }
+
+  /** Every engine event, as they happen. */
+  on(listener: EngineListener): () => void {
+    return this.bus.on(listener);
+  }
+
+  /** Compiles a definition without running it (for tools). */
+  static compile = compilePlan;
+
+  private handle(run: RunState): RunHandle {
+    const scheduler = this.scheduler;
+    const bus = this.bus;
+    const requireStatus = (allowed: readonly RunStatus[], what: string): void => {
+      if (!allowed.includes(run.status)) {
+        throw new OrchestratorError(
+          'INVALID_RUN_STATE',
+          `cannot ${what} run ${run.id}: it is ${run.status}`,
+        );
+      }
+    };
+    return {
+      id: run.id,
+      wait: async () => {
+        await scheduler.whenDone(run);
+        return snapshot(run);
+      },
+      status: () => run.status,
+      result: () => snapshot(run),
+      cancel: (reason = 'cancelled by request') => {
+        if (TERMINAL_RUN_STATES.has(run.status)) return;
+        scheduler.stopRun(run, 'cancelled', { code: 'Cancelled', message: reason });
+      },
+      pause: () => {
+        requireStatus(['running'], 'pause');
+        scheduler.pause(run);
+      },
+      resume: () => {
+        requireStatus(['paused'], 'resume');
+        scheduler.resume(run);
+      },
+      retry: (fromTask?: string) => {
+        requireStatus(['failed', 'timed_out', 'cancelled'], 'retry');
+        let from: number[];
+        if (fromTask === undefined) {
+          from = run.tasks.flatMap((t, i) => (t.status === 'completed' ? [] : [i]));
+        } else {
+          const task = run.plan.byId.get(fromTask);
+          if (task === undefined)
+            throw new OrchestratorError(
+              'UNKNOWN_TASK',
+              `run ${run.id} has no task \`${fromTask}\``,
+            );
+          from = [task.index];
+        }
+        scheduler.retry(run, from);
+      },
+      events: () => {
+        if (TERMINAL_RUN_STATES.has(run.status)) return finished(run);
+        return bus.stream(
+          (e) => e.runId === run.id,
+          (e) => e.type === 'run.status' && TERMINAL_RUN_STATES.has(e.status),
+        );
+      },
+    };
+  }
+}
+
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}

@@ -1,0 +1,18 @@
+export { createEngine, Engine } from './engine.js';
+export type {
+  DefinitionSource,
+  EngineHooks,
+  EngineOptions,
+  RunHandle,
+  RunResult,
+  StartOptions,
+} from './engine.js';
+export type { EngineEvent, EngineListener } from './bus.js';
+export { MemoryStore } from './journal.js';
+export type { ErrorInfo, JournalEntry, Store, StoredEntry } from './journal.js';
+export { compilePlan, planFromValidation } from './plan.js';
+export type { Plan, PlanTask } from './plan.js';
+export type { AttemptRecord, TaskRun } from './run.js';
+export { InvalidInputsError, parseInputAssignments, resolveInputs } from './run-inputs.js';
+export { IllegalTransitionError, RunStatus, TaskStatus } from './states.js';
+export type { LogLevel, LogSink } from './attempt-context.js';

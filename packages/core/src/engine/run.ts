@@ -1,0 +1,235 @@
+/**
+ * The state of one run: each task's status, attempts and outputs, and the dependency bookkeeping
+ * that decides, when a task settles, which of its dependents become ready or are skipped. All the
+ * work here is synchronous and linear in tasks + edges over the whole run.
+ */
+import type { ExpressionContext } from '../expr/index.js';
+import type { ErrorInfo, JournalEntry } from './journal.js';
+import type { Plan, PlanDependency, PlanTask } from './plan.js';
+import { TaskStatus, TERMINAL_TASK_STATES, transitionTask, type RunStatus } from './states.js';
+
+export interface AttemptRecord {
+  readonly attempt: number;
+  readonly startedAt: number;
+  endedAt?: number;
+  error?: ErrorInfo;
+}
+
+/** What expressions see as `tasks.<id>`. */
+export interface TaskView {
+  status: TaskStatus;
+  state: TaskStatus;
+  outputs: Record<string, unknown> | null;
+  error: ErrorInfo | null;
+  attempts: number;
+  config: unknown;
+}
+
+export interface TaskRun {
+  readonly id: string;
+  status: TaskStatus;
+  attempts: AttemptRecord[];
+  outputs: Record<string, unknown> | null;
+  error: ErrorInfo | null;
+  /** How the outputs were obtained after a failure, if by a fallback. */
+  fallback?: string;
+  skipReason?: string;
+}
+
+/** What happens to a task once its dependencies have (partly) settled. */
+export type Decision = 'wait' | 'ready' | 'skip';
+
+function satisfies(status: TaskStatus, kind: PlanDependency['kind']): boolean {
+  return kind === 'completion' ? TERMINAL_TASK_STATES.has(status) : status === TaskStatus.Completed;
+}
+
+export class RunState {
+  status: RunStatus = 'pending';
+  error: ErrorInfo | undefined;
+  outputs: Record<string, unknown> | undefined;
+  readonly tasks: TaskRun[];
+  readonly views: Record<string, TaskView> = {};
+  readonly context: ExpressionContext & { tasks: Record<string, TaskView> };
+  /** Tasks not yet in a terminal state. */
+  remaining: number;
+  /** Attempts in flight. */
+  running = 0;
+  readonly createdAt: number;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  private readonly unsettled: Int32Array;
+  private readonly satisfied: Int32Array;
+
+  constructor(
+    readonly id: string,
+    readonly plan: Plan,
+    readonly inputs: Readonly<Record<string, unknown>>,
+    base: Readonly<Record<string, unknown>>,
+    now: number,
+    private readonly journal: (entry: JournalEntry) => void,
+  ) {
+    this.createdAt = now;
+    const n = plan.tasks.length;
+    this.remaining = n;
+    this.unsettled = new Int32Array(n);
+    this.satisfied = new Int32Array(n);
+    this.tasks = plan.tasks.map((t) => {
+      this.unsettled[t.index] = t.deps.length;
+      this.views[t.id] = {
+        status: 'pending',
+        state: 'pending',
+        outputs: null,
+        error: null,
+        attempts: 0,
+        config: t.definition.config ?? {},
+      };
+      return { id: t.id, status: 'pending', attempts: [], outputs: null, error: null };
+    });
+    const metadata = plan.document.metadata;
+    this.context = {
+      ...base,
+      workflow: {
+        id: id,
+        execution_id: id,
+        inputs,
+        metadata: {
+          name: metadata.name,
+          version: metadata.version,
+          description: metadata.description ?? null,
+          labels: metadata.labels ?? {},
+          annotations: metadata.annotations ?? {},
+        },
+        outputs: null,
+        error: null,
+      },
+      tasks: this.views,
+    };
+  }
+
+  task(i: number): TaskRun {
+    return this.tasks[i] as TaskRun;
+  }
+
+  setStatus(i: number, to: TaskStatus): void {
+    const t = this.task(i);
+    t.status = transitionTask(t.status, to);
+    const view = this.views[t.id] as TaskView;
+    view.status = to;
+    view.state = to;
+    if (TERMINAL_TASK_STATES.has(to)) this.remaining--;
+  }
+
+  /** Marks a task's outputs (completion or fallback). */
+  setOutputs(i: number, outputs: Record<string, unknown>): void {
+    const t = this.task(i);
+    t.outputs = outputs;
+    (this.views[t.id] as TaskView).outputs = outputs;
+  }
+
+  setError(i: number, error: ErrorInfo | null): void {
+    const t = this.task(i);
+    t.error = error;
+    (this.views[t.id] as TaskView).error = error;
+  }
+
+  beginAttempt(i: number, at: number): number {
+    const t = this.task(i);
+    const attempt = t.attempts.length + 1;
+    t.attempts.push({ attempt, startedAt: at });
+    (this.views[t.id] as TaskView).attempts = attempt;
+    return attempt;
+  }
+
+  endAttempt(i: number, at: number, error?: ErrorInfo): AttemptRecord | undefined {
+    const record = this.task(i).attempts.at(-1);
+    if (record !== undefined) {
+      record.endedAt = at;
+      if (error !== undefined) record.error = error;
+    }
+    return record;
+  }
+
+  /** Decides a task from how its dependencies settled so far. */
+  decide(task: PlanTask): Decision {
+    const i = task.index;
+    const total = task.deps.length;
+    const unsettled = this.unsettled[i] ?? 0;
+    const ok = this.satisfied[i] ?? 0;
+    const failed = total - unsettled - ok;
+    switch (task.join.kind) {
+      case 'all':
+        if (failed > 0) return 'skip';
+        return unsettled === 0 ? 'ready' : 'wait';
+      case 'any':
+        if (ok > 0) return 'ready';
+        return unsettled === 0 ? 'skip' : 'wait';
+      case 'atLeast':
+        if (ok >= task.join.n) return 'ready';
+        return failed > total - task.join.n ? 'skip' : 'wait';
+      case 'expression':
+        if (unsettled > 0) return 'wait';
+        return task.join.template.evaluate(this.context) ? 'ready' : 'skip';
+    }
+  }
+
+  /**
+   * Records that task `i` settled and returns the dependents to look at again (each once, in
+   * order). Callers decide them and settle skipped ones in turn, iteratively.
+   */
+  settle(i: number): PlanTask[] {
+    const task = this.plan.tasks[i] as PlanTask;
+    const status = this.task(i).status;
+    const out: PlanTask[] = [];
+    for (const edge of task.dependents) {
+      const j = edge.index;
+      if (this.task(j).status !== TaskStatus.Pending) continue;
+      this.unsettled[j] = (this.unsettled[j] ?? 0) - 1;
+      if (satisfies(status, edge.kind)) this.satisfied[j] = (this.satisfied[j] ?? 0) + 1;
+      out.push(this.plan.tasks[j] as PlanTask);
+    }
+    return out;
+  }
+
+  /** Resets a task and everything downstream of it to pending (retry from a task). */
+  resetFrom(roots: readonly number[], at: number): number[] {
+    const seen = new Set<number>();
+    const stack = [...roots];
+    while (stack.length > 0) {
+      const i = stack.pop() as number;
+      if (seen.has(i)) continue;
+      seen.add(i);
+      for (const edge of (this.plan.tasks[i] as PlanTask).dependents) stack.push(edge.index);
+    }
+    for (const i of seen) {
+      const t = this.task(i);
+      if (t.status !== TaskStatus.Pending) {
+        this.setStatus(i, TaskStatus.Pending);
+        this.remaining++;
+      }
+      t.outputs = null;
+      t.error = null;
+      t.attempts = [];
+      delete t.fallback;
+      delete t.skipReason;
+      const view = this.views[t.id] as TaskView;
+      view.outputs = null;
+      view.error = null;
+      view.attempts = 0;
+      this.journal({ type: 'task.reset', at, taskId: t.id });
+    }
+    // Recount dependency bookkeeping for the reset tasks from their dependencies' states.
+    for (const i of seen) {
+      const task = this.plan.tasks[i] as PlanTask;
+      let unsettled = 0;
+      let ok = 0;
+      for (const d of task.deps) {
+        const s = this.task(d.index).status;
+        if (!TERMINAL_TASK_STATES.has(s)) unsettled++;
+        else if (satisfies(s, d.kind)) ok++;
+      }
+      this.unsettled[i] = unsettled;
+      this.satisfied[i] = ok;
+    }
+    return [...seen].sort((a, b) => a - b);
+  }
+}
