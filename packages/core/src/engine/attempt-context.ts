@@ -26,7 +26,7 @@ export class AttemptContext implements ExecutorContext {
     readonly clock: Clock,
     readonly config: Readonly<Record<string, unknown>>,
     private readonly sink: LogSink,
-    private readonly onEmit: (emission: TaskEmission) => void,
+    private readonly onEmit: (runId: string, taskId: string, emission: TaskEmission) => void,
   ) {}
 
   get idempotencyKey(): string {
@@ -55,7 +55,7 @@ export class AttemptContext implements ExecutorContext {
   }
 
   emit(emission: TaskEmission): void {
-    if (!this.aborted) this.onEmit(emission);
+    if (!this.aborted) this.onEmit(this.runId, this.taskId, emission);
   }
 
   /** Aborts the attempt (timeout, cancellation); the executor sees it through `signal`. */

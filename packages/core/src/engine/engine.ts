@@ -14,14 +14,29 @@ import {
   validateSource,
   type ValidateOptions,
 } from '../definition/validate.js';
-import { CircuitBreakerRegistry, type CircuitBreakerOptions } from '../resilience/index.js';
+import type { Resources } from '../definition/schema.js';
+import {
+  Backpressure,
+  CircuitBreakerRegistry,
+  MemoryDeadLetterQueue,
+  RateLimiterRegistry,
+  ResourcePool,
+  resourceRequest,
+  type BackpressureOptions,
+  type CircuitBreakerOptions,
+  type DeadLetter,
+  type DeadLetterQueue,
+  type RateLimit,
+} from '../resilience/index.js';
+import { Admissions } from './admission.js';
+import { LastGoodOutputs } from './fallbacks.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineEvent, type EngineListener } from './bus.js';
 import { MemoryStore, type Store } from './journal.js';
 import { compilePlan, planFromValidation, type Plan } from './plan.js';
 import { RunState, type TaskRun } from './run.js';
 import { resolveInputs } from './run-inputs.js';
-import { Scheduler, type SchedulerHooks } from './scheduler.js';
+import { Scheduler, toErrorInfo, type SchedulerHooks } from './scheduler.js';
 import { TERMINAL_RUN_STATES, type RunStatus } from './states.js';
 
 export interface EngineOptions {
@@ -38,6 +53,22 @@ export interface EngineOptions {
   readonly secrets?: Readonly<Record<string, string>>;
   /** A circuit breaker per executor; `false` turns them off. */
   readonly circuitBreaker?: Partial<CircuitBreakerOptions> | false;
+  /** What tasks may use at once: cpu cores, memory (bytes or `8Gi`), gpus. Unset: unlimited. */
+  readonly capacity?: Resources;
+  /** Token-bucket limits per executor name or per the `rateLimitKey` a task names. */
+  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** Where failed tasks (with `failurePolicy.deadLetterQueue`) and dead-lettered runs go. */
+  readonly deadLetters?: DeadLetterQueue;
+  /**
+   * Limits the runs in progress: at `highWatermark` a start is refused (`reject`, a
+   * BackpressureError) or waits (`wait`, the run stays pending) until they are down to `lowWatermark`.
+   */
+  readonly backpressure?: BackpressureOptions;
+  /**
+   * How many finished runs the engine keeps (handles, results, and their journal in a store that
+   * can forget). Older ones are dropped, so a long-lived engine's memory stays bounded. Default 1000.
+   */
+  readonly retainFinishedRuns?: number;
   readonly log?: LogSink;
   readonly hooks?: EngineHooks;
   readonly idGenerator?: () => string;
@@ -126,9 +157,15 @@ export class Engine {
   readonly executors: ExecutorRegistry;
   readonly store: Store;
   readonly clock: Clock;
+  readonly deadLetters: DeadLetterQueue;
+  private readonly backpressure: Backpressure | undefined;
+  private readonly log: LogSink;
   private readonly bus: EventBus;
   private readonly scheduler: Scheduler;
   private readonly runs = new Map<string, RunState>();
+  /** Finished run ids, oldest first (a Set keeps insertion order). */
+  private readonly finished = new Set<string>();
+  private readonly retain: number;
   private readonly plans = new WeakMap<object, Plan>();
   private readonly base: Readonly<Record<string, unknown>>;
   private readonly validateOptions: ValidateOptions;
@@ -152,6 +189,11 @@ export class Engine {
       log('error', 'an event listener threw', { error: String(err) });
     });
     this.newId = options.idGenerator ?? randomUUID;
+    this.log = log;
+    this.retain = options.retainFinishedRuns ?? 1000;
+    this.deadLetters = options.deadLetters ?? new MemoryDeadLetterQueue(this.clock);
+    this.backpressure =
+      options.backpressure === undefined ? undefined : new Backpressure(options.backpressure);
     const allow = options.allowEnv ?? [];
     const source = options.env ?? process.env;
     const env: Record<string, string> = {};
@@ -195,6 +237,8 @@ export class Engine {
           );
       },
       onRunComplete: (run) => {
+        this.retire(run.id);
+        if (run.startedAt !== undefined) this.backpressure?.decrement();
         if (h.onWorkflowComplete)
           safely(log, 'onWorkflowComplete hook', () =>
             h.onWorkflowComplete?.({ runId: run.id, status: run.status, outputs: run.outputs }),
@@ -214,6 +258,35 @@ export class Engine {
       log,
       hooks,
       random: options.random ?? Math.random,
+      admissions: new Admissions(
+        options.capacity === undefined
+          ? undefined
+          : new ResourcePool(resourceRequest(options.capacity)),
+        options.rateLimits === undefined
+          ? undefined
+          : new RateLimiterRegistry(this.clock, options.rateLimits),
+      ),
+      lastGood: new LastGoodOutputs(),
+      onTaskFailed: (run, task, error) => {
+        if (!run.plan.deadLetter) return;
+        this.deadLetter({
+          kind: 'task',
+          runId: run.id,
+          taskId: task.id,
+          workflow: { name: run.plan.name, version: run.plan.version },
+          inputs: run.inputs,
+          error: { code: error.code, message: error.message },
+          attempts: run.task(task.index).attempts.map((a) => ({
+            attempt: a.attempt,
+            startedAt: a.startedAt,
+            endedAt: a.endedAt ?? a.startedAt,
+            ...(a.error === undefined
+              ? {}
+              : { error: { code: a.error.code, message: a.error.message } }),
+          })),
+          queue: 'default',
+        });
+      },
     });
   }
 
@@ -247,6 +320,14 @@ export class Engine {
     const id = options.runId ?? this.newId();
     if (this.runs.has(id))
       throw new OrchestratorError('RUN_EXISTS', `a run with id ${id} already exists`);
+    const bp = this.backpressure;
+    if (bp !== undefined && bp.isSaturated && bp.stats().mode === 'reject') {
+      throw new OrchestratorError(
+        'BackpressureError',
+        `the engine has ${bp.currentDepth} runs in progress: at its high watermark`,
+        { retryable: true, hint: 'retry later, or raise backpressure.highWatermark' },
+      );
+    }
     const now = this.clock.now();
     const run = new RunState(id, plan, resolved, this.base, now, (entry) => {
       void this.store.append(id, [entry]);
@@ -260,7 +341,21 @@ export class Engine {
         inputs: resolved,
       },
     ]);
-    this.scheduler.startRun(run);
+    if (bp === undefined) {
+      this.scheduler.startRun(run);
+    } else {
+      // Started at once when there is room; otherwise the run stays pending until there is
+      // (wait mode), or is cancelled with the BackpressureError (reject mode).
+      bp.admit().then(
+        () => {
+          if (run.status === 'pending') this.scheduler.startRun(run);
+          else bp.decrement();
+        },
+        (err: unknown) => {
+          this.scheduler.stopRun(run, 'cancelled', toErrorInfo(err));
+        },
+      );
+    }
     return this.handle(run);
   }
 
@@ -281,6 +376,41 @@ export class Engine {
 
   list(): RunResult[] {
     return [...this.runs.values()].map(snapshot);
+  }
+
+  /** Retries what a dead letter holds (the run, from the task for a task entry) and removes it. */
+  async retryDeadLetter(id: string): Promise<RunHandle> {
+    const entry: DeadLetter | undefined = await this.deadLetters.get(id);
+    if (entry === undefined) throw new OrchestratorError('NOT_FOUND', `no dead letter ${id}`);
+    const handle = this.get(entry.runId);
+    if (handle === undefined) {
+      throw new OrchestratorError('NOT_FOUND', `run ${entry.runId} is not known to this engine`);
+    }
+    handle.retry(entry.taskId);
+    await this.deadLetters.remove(id);
+    return handle;
+  }
+
+  /** Keeps the last `retainFinishedRuns` finished runs; forgets older ones. */
+  private retire(runId: string): void {
+    if (this.finished.has(runId)) return; // a retried run finishing again
+    this.finished.add(runId);
+    while (this.finished.size > this.retain) {
+      const old = this.finished.values().next().value;
+      if (old === undefined) break;
+      this.finished.delete(old);
+      const run = this.runs.get(old);
+      if (run !== undefined && TERMINAL_RUN_STATES.has(run.status)) {
+        this.runs.delete(old);
+        void this.store.forget?.(old);
+      }
+    }
+  }
+
+  private deadLetter(entry: Parameters<DeadLetterQueue['add']>[0]): void {
+    this.deadLetters.add(entry).catch((err: unknown) => {
+      this.log('error', 'adding a dead letter failed', { runId: entry.runId, error: String(err) });
+    });
   }
 
   /** Every engine event, as they happen. */

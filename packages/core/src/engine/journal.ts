@@ -73,6 +73,8 @@ export interface Store {
   append(runId: string, entries: readonly JournalEntry[]): void | Promise<void>;
   read(runId: string, afterSeq?: number): readonly StoredEntry[] | Promise<readonly StoredEntry[]>;
   runIds(): readonly string[] | Promise<readonly string[]>;
+  /** Forgets a finished run (an in-memory store bounds its memory this way). Optional. */
+  forget?(runId: string): void | Promise<void>;
 }
 
 /** The in-memory store: the engine's default when nothing durable is configured. */
@@ -94,5 +96,9 @@ export class MemoryStore implements Store {
 
   runIds(): readonly string[] {
     return [...this.journals.keys()];
+  }
+
+  forget(runId: string): void {
+    this.journals.delete(runId);
   }
 }

@@ -86,7 +86,13 @@ export function buildWorkflowOutputs(
   context: ExpressionContext,
 ): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  const ctx = { ...context, outputs: result };
+  if (outputs.length === 0) return result;
+  // A copy that keeps accessors as accessors: `tasks` is built only if an output reads it.
+  const ctx = Object.defineProperties({}, Object.getOwnPropertyDescriptors(context)) as Record<
+    string,
+    unknown
+  >;
+  ctx.outputs = result;
   for (const o of outputs) {
     let value: unknown = null;
     try {

@@ -48,8 +48,9 @@ export class RunState {
   error: ErrorInfo | undefined;
   outputs: Record<string, unknown> | undefined;
   readonly tasks: TaskRun[];
-  readonly views: Record<string, TaskView> = {};
-  readonly context: ExpressionContext & { tasks: Record<string, TaskView> };
+  /** `tasks.<id>` for expressions, built on first read: runs whose expressions never read it pay nothing. */
+  private viewsBuilt: Record<string, TaskView> | undefined;
+  readonly context: ExpressionContext & { readonly tasks: Record<string, TaskView> };
   /** Tasks not yet in a terminal state. */
   remaining: number;
   /** Attempts in flight. */
@@ -75,14 +76,6 @@ export class RunState {
     this.satisfied = new Int32Array(n);
     this.tasks = plan.tasks.map((t) => {
       this.unsettled[t.index] = t.deps.length;
-      this.views[t.id] = {
-        status: 'pending',
-        state: 'pending',
-        outputs: null,
-        error: null,
-        attempts: 0,
-        config: t.definition.config ?? {},
-      };
       return { id: t.id, status: 'pending', attempts: [], outputs: null, error: null };
     });
     const metadata = plan.document.metadata;
@@ -102,8 +95,27 @@ export class RunState {
         outputs: null,
         error: null,
       },
-      tasks: this.views,
-    };
+    } as unknown as ExpressionContext & { readonly tasks: Record<string, TaskView> };
+    Object.defineProperty(this.context, 'tasks', { enumerable: true, get: () => this.views });
+  }
+
+  get views(): Record<string, TaskView> {
+    if (this.viewsBuilt === undefined) {
+      const views: Record<string, TaskView> = {};
+      for (const t of this.plan.tasks) {
+        const run = this.task(t.index);
+        views[t.id] = {
+          status: run.status,
+          state: run.status,
+          outputs: run.outputs,
+          error: run.error,
+          attempts: run.attempts.length,
+          config: t.definition.config ?? {},
+        };
+      }
+      this.viewsBuilt = views;
+    }
+    return this.viewsBuilt;
   }
 
   task(i: number): TaskRun {
@@ -113,9 +125,11 @@ export class RunState {
   setStatus(i: number, to: TaskStatus): void {
     const t = this.task(i);
     t.status = transitionTask(t.status, to);
-    const view = this.views[t.id] as TaskView;
-    view.status = to;
-    view.state = to;
+    const view = this.viewsBuilt?.[t.id];
+    if (view !== undefined) {
+      view.status = to;
+      view.state = to;
+    }
     if (TERMINAL_TASK_STATES.has(to)) this.remaining--;
   }
 
@@ -123,20 +137,23 @@ export class RunState {
   setOutputs(i: number, outputs: Record<string, unknown>): void {
     const t = this.task(i);
     t.outputs = outputs;
-    (this.views[t.id] as TaskView).outputs = outputs;
+    const view = this.viewsBuilt?.[t.id];
+    if (view !== undefined) view.outputs = outputs;
   }
 
   setError(i: number, error: ErrorInfo | null): void {
     const t = this.task(i);
     t.error = error;
-    (this.views[t.id] as TaskView).error = error;
+    const view = this.viewsBuilt?.[t.id];
+    if (view !== undefined) view.error = error;
   }
 
   beginAttempt(i: number, at: number): number {
     const t = this.task(i);
     const attempt = t.attempts.length + 1;
     t.attempts.push({ attempt, startedAt: at });
-    (this.views[t.id] as TaskView).attempts = attempt;
+    const view = this.viewsBuilt?.[t.id];
+    if (view !== undefined) view.attempts = attempt;
     return attempt;
   }
 
@@ -211,10 +228,12 @@ export class RunState {
       t.attempts = [];
       delete t.fallback;
       delete t.skipReason;
-      const view = this.views[t.id] as TaskView;
-      view.outputs = null;
-      view.error = null;
-      view.attempts = 0;
+      const view = this.viewsBuilt?.[t.id];
+      if (view !== undefined) {
+        view.outputs = null;
+        view.error = null;
+        view.attempts = 0;
+      }
       this.journal({ type: 'task.reset', at, taskId: t.id });
     }
     // Recount dependency bookkeeping for the reset tasks from their dependencies' states.

@@ -7,7 +7,7 @@
 import type { Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import type { ExecutorRegistry } from '../executors/registry.js';
-import type { Executor } from '../executors/types.js';
+import type { Executor, TaskEmission } from '../executors/types.js';
 import {
   CircuitOpenError,
   DEFAULT_RETRY,
@@ -18,6 +18,7 @@ import {
   shouldRetry,
   type CircuitBreaker,
   type CircuitBreakerRegistry,
+  type ResourceRequest,
 } from '../resilience/index.js';
 import { AttemptContext, type LogSink } from './attempt-context.js';
 import type { EventBus } from './bus.js';
@@ -27,6 +28,8 @@ import type { PlanTask } from './plan.js';
 import { RunState } from './run.js';
 import { TaskStatus, TERMINAL_RUN_STATES, transitionRun, type RunStatus } from './states.js';
 import { runFanOut } from './fan-out.js';
+import type { Admissions } from './admission.js';
+import { fallbackFor, type LastGoodOutputs } from './fallbacks.js';
 
 export interface SchedulerHooks {
   onTaskStart?(run: RunState, taskId: string, attempt: number): void;
@@ -44,6 +47,10 @@ export interface SchedulerOptions {
   readonly log: LogSink;
   readonly hooks: SchedulerHooks;
   readonly random: () => number;
+  readonly admissions: Admissions;
+  readonly lastGood: LastGoodOutputs;
+  /** Called once per task that failed for good (after retries and fallbacks). */
+  readonly onTaskFailed?: (run: RunState, task: PlanTask, error: ErrorInfo) => void;
 }
 
 interface QueueEntry {
@@ -56,6 +63,7 @@ interface RunControl {
   readonly blocked: number[];
   readonly contexts: Map<number, AttemptContext>;
   readonly timers: Map<number, () => void>;
+  readonly resources: Map<number, ResourceRequest>;
   cancelRunTimer: (() => void) | undefined;
   readonly waiters: (() => void)[];
 }
@@ -87,11 +95,31 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 export class Scheduler {
   private readonly queue = new PriorityQueue<QueueEntry>();
   private readonly controls = new Map<RunState, RunControl>();
+  /** Ready tasks waiting for resources to be released. */
+  private parked: QueueEntry[] = [];
   private inFlight = 0;
   private pumping = false;
   private pumpAgain = false;
 
   constructor(private readonly o: SchedulerOptions) {}
+
+  /** Passes what executors emit (progress, streamed chunks) to the bus; one function for all. */
+  private readonly relay = (runId: string, taskId: string, e: TaskEmission): void => {
+    if (!this.o.bus.active) return;
+    const at = this.o.clock.now();
+    this.o.bus.emit(
+      e.type === 'chunk'
+        ? { type: 'task.chunk', runId, taskId, at, data: e.data }
+        : {
+            type: 'task.progress',
+            runId,
+            taskId,
+            at,
+            ...(e.progress === undefined ? {} : { progress: e.progress }),
+            ...(e.message === undefined ? {} : { message: e.message }),
+          },
+    );
+  };
 
   get queued(): number {
     return this.queue.size;
@@ -108,6 +136,7 @@ export class Scheduler {
         blocked: [],
         contexts: new Map(),
         timers: new Map(),
+        resources: new Map(),
         cancelRunTimer: undefined,
         waiters: [],
       };
@@ -189,7 +218,9 @@ export class Scheduler {
   private consider(run: RunState, tasks: readonly PlanTask[]): void {
     const work = [...tasks];
     const at = this.o.clock.now();
-    for (let task = work.pop(); task !== undefined; task = work.pop()) {
+    // In order, so that ready tasks of equal priority start in the order they are written.
+    for (let k = 0; k < work.length; k++) {
+      const task = work[k] as PlanTask;
       if (run.task(task.index).status !== TaskStatus.Pending) continue;
       // A task without dependencies is ready whatever its join says.
       const decision = task.deps.length === 0 ? 'ready' : run.decide(task);
@@ -237,7 +268,7 @@ export class Scheduler {
             continue;
           }
           if (run.status !== 'running') continue;
-          this.startAttempt(run, index);
+          this.admitAndStart(entry);
         }
       } while (this.pumpAgain);
     } finally {
@@ -245,7 +276,50 @@ export class Scheduler {
     }
   }
 
-  private startAttempt(run: RunState, i: number): void {
+  private admitAndStart(entry: QueueEntry): void {
+    const { run, index } = entry;
+    const task = run.plan.tasks[index] as PlanTask;
+    const admission = this.o.admissions.admit(task);
+    switch (admission.kind) {
+      case 'wait-resources':
+        this.parked.push(entry);
+        return;
+      case 'wait-rate':
+        this.o.clock.setTimer(admission.ms, () => {
+          this.requeue(run, index);
+          this.pump();
+        });
+        return;
+      case 'refuse':
+        this.startAttempt(run, index, admission.error);
+        return;
+      case 'start':
+        if (admission.resources !== undefined)
+          this.control(run).resources.set(index, admission.resources);
+        this.startAttempt(run, index);
+    }
+  }
+
+  private requeue(run: RunState, index: number): void {
+    if (TERMINAL_RUN_STATES.has(run.status)) return;
+    this.queue.push(
+      { run, index },
+      run.plan.priority * 1000 + (run.plan.tasks[index] as PlanTask).priority,
+    );
+  }
+
+  /** Gives back what an attempt held, and lets parked tasks try again. */
+  private releaseResources(run: RunState, c: RunControl, i: number): void {
+    const held = c.resources.get(i);
+    if (held === undefined) return;
+    c.resources.delete(i);
+    this.o.admissions.release(held);
+    const parked = this.parked;
+    this.parked = [];
+    for (const p of parked) this.requeue(p.run, p.index);
+  }
+
+  private startAttempt(run: RunState, i: number, refusal?: OrchestratorError): void {
     const task = run.plan.tasks[i] as PlanTask;
     const now = this.o.clock.now();
     run.setStatus(i, TaskStatus.Running);
@@ -262,22 +336,7 @@ export class Scheduler {
       this.o.clock,
       task.definition.config ?? {},
       this.o.log,
-      (e) => {
-        if (!this.o.bus.active) return;
-        const at = this.o.clock.now();
-        this.o.bus.emit(
-          e.type === 'chunk'
-            ? { type: 'task.chunk', runId: run.id, taskId: task.id, at, data: e.data }
-            : {
-                type: 'task.progress',
-                runId: run.id,
-                taskId: task.id,
-                at,
-                ...(e.progress === undefined ? {} : { progress: e.progress }),
-                ...(e.message === undefined ? {} : { message: e.message }),
-              },
-        );
-      },
+      this.relay,
     );
     const c = this.control(run);
     c.contexts.set(i, ctx);
@@ -302,6 +361,7 @@ export class Scheduler {
     let result: unknown;
     let breaker: CircuitBreaker | undefined;
     try {
+      if (refusal !== undefined) throw refusal;
       const executor = this.executorFor(task);
       const candidate = this.o.breakers?.get(executor.name);
       if (candidate !== undefined && !candidate.tryAcquire()) throw candidate.openError();
@@ -361,6 +421,7 @@ export class Scheduler {
     c.contexts.delete(i);
     c.timers.get(i)?.();
     c.timers.delete(i);
+    this.releaseResources(run, c, i);
     this.inFlight--;
     run.running--;
     const task = run.plan.tasks[i] as PlanTask;
@@ -410,6 +471,8 @@ export class Scheduler {
       ...(fallback === undefined ? {} : { fallback }),
     });
     if (fallback !== undefined) run.task(i).fallback = fallback;
+    else if (task.fallback?.strategy === 'cached')
+      this.o.lastGood.remember(run.plan.name, task.id, outputs, now);
     this.emitTask(run, i, TaskStatus.Completed, { durationMs: now - started });
     this.o.hooks.onTaskComplete?.(run, task.id);
     if (run.status === 'running' || run.status === 'paused') this.consider(run, run.settle(i));
@@ -454,8 +517,45 @@ export class Scheduler {
       );
       return;
     }
+    if (live) {
+      const outcome = fallbackFor(task, run.plan.name, info, this.o.lastGood, now);
+      if (outcome.kind === 'outputs') {
+        this.complete(run, task, attempt, outcome.outputs, now, started, outcome.via);
+        return;
+      }
+      if (outcome.kind === 'skip') {
+        run.setStatus(i, TaskStatus.Skipped);
+        run.task(i).skipReason = outcome.reason;
+        this.journal(run, {
+          type: 'task.skipped',
+          at: now,
+          taskId: task.id,
+          reason: outcome.reason,
+        });
+        this.emitTask(run, i, TaskStatus.Skipped, { error: info });
+        this.consider(run, run.settle(i));
+        return;
+      }
+      if (outcome.kind === 'executor' && mayRetry) {
+        this.runAlternative(run, task, attempt, outcome.executor, info, started);
+        return;
+      }
+    }
+    this.failFinally(run, task, attempt, info, started, now, live);
+  }
+
+  private failFinally(
+    run: RunState,
+    task: PlanTask,
+    attempt: number,
+    info: ErrorInfo,
+    started: number,
+    now: number,
+    live: boolean,
+  ): void {
+    const i = task.index;
     const final = info.code === 'TimeoutError' ? TaskStatus.TimedOut : TaskStatus.Failed;
-    if (live && this.applyFallback(run, task, attempt, info, now, started)) return;
+    run.setError(i, info);
     run.setStatus(i, final);
     this.journal(run, {
       type: 'task.failed',
@@ -467,6 +567,7 @@ export class Scheduler {
     });
     this.emitTask(run, i, final, { error: info, durationMs: now - started });
     this.o.hooks.onTaskComplete?.(run, task.id);
+    this.o.onTaskFailed?.(run, task, info);
     if (!live) return;
     if (run.plan.failFast) {
       this.stopRun(run, 'failed', {
@@ -478,44 +579,85 @@ export class Scheduler {
     this.consider(run, run.settle(i));
   }
 
-  /** Graceful degradation (seed §5.4): a default value or a skip instead of a failure. */
-  private applyFallback(
+  /** The `executor` fallback: one call of the alternative executor with the same inputs. */
+  private runAlternative(
     run: RunState,
     task: PlanTask,
     attempt: number,
-    info: ErrorInfo,
-    now: number,
+    name: string,
+    primary: ErrorInfo,
     started: number,
-  ): boolean {
-    const f = task.fallback;
-    if (f === undefined) return false;
+  ): void {
     const i = task.index;
-    if (f.strategy === 'default') {
-      this.complete(
-        run,
-        task,
+    const settle = (ok: boolean, value: unknown): void => {
+      if (run.task(i).status !== TaskStatus.Running || TERMINAL_RUN_STATES.has(run.status)) return;
+      const now = this.o.clock.now();
+      if (ok) {
+        try {
+          this.complete(
+            run,
+            task,
+            attempt,
+            mapOutputs(task.id, name, value, task.outputs),
+            now,
+            started,
+            'executor',
+          );
+        } catch (err) {
+          ok = false;
+          value = err;
+        }
+      }
+      if (!ok) {
+        const alt = toErrorInfo(value);
+        this.failFinally(
+          run,
+          task,
+          attempt,
+          {
+            code: primary.code,
+            message: `${primary.message}; the fallback executor ${name} failed too: ${alt.message}`,
+          },
+          started,
+          now,
+          true,
+        );
+      }
+      this.finishIfDone(run);
+      this.pump();
+    };
+    try {
+      const executor = this.o.executors.get(name);
+      if (executor === undefined)
+        throw new OrchestratorError(
+          'UNKNOWN_EXECUTOR',
+          `no executor named \`${name}\` is registered`,
+        );
+      const ctx = new AttemptContext(
+        run.id,
+        task.id,
         attempt,
-        mapOutputs(task.id, 'fallback', f.value, undefined),
-        now,
-        started,
-        'default',
+        this.o.clock,
+        task.definition.config ?? {},
+        this.o.log,
+        this.relay,
       );
-      return true;
+      const result = executor.execute(task.inputs(run.context), ctx);
+      if (isThenable(result)) {
+        result.then(
+          (v) => {
+            settle(true, v);
+          },
+          (e: unknown) => {
+            settle(false, e);
+          },
+        );
+      } else {
+        settle(true, result);
+      }
+    } catch (err) {
+      settle(false, err);
     }
-    if (f.strategy === 'skip') {
-      run.setStatus(i, TaskStatus.Skipped);
-      run.task(i).skipReason = `it failed (${info.code}) and its fallback is skip`;
-      this.journal(run, {
-        type: 'task.skipped',
-        at: now,
-        taskId: task.id,
-        reason: run.task(i).skipReason ?? '',
-      });
-      this.emitTask(run, i, TaskStatus.Skipped, { error: info });
-      this.consider(run, run.settle(i));
-      return true;
-    }
-    return false;
   }
 
   private finishIfDone(run: RunState): void {
@@ -549,6 +691,7 @@ export class Scheduler {
     const reason = new OrchestratorError(error.code, error.message);
     for (const [i, ctx] of c.contexts) {
       ctx.abort(reason);
+      this.releaseResources(run, c, i);
       c.timers.get(i)?.();
       this.inFlight--;
       run.running--;

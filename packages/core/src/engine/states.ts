@@ -89,8 +89,12 @@ export function transitionRun(from: RunStatus, to: RunStatus): RunStatus {
   return to;
 }
 
+const TASK_ALLOWED: ReadonlyMap<TaskStatus, ReadonlySet<TaskStatus>> = new Map(
+  Object.entries(TASK_TRANSITIONS).map(([from, to]) => [from as TaskStatus, new Set(to)]),
+);
+
 export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
-  return TASK_TRANSITIONS[from].includes(to);
+  return TASK_ALLOWED.get(from)?.has(to) === true;
 }
 
 export function transitionTask(from: TaskStatus, to: TaskStatus): TaskStatus {

@@ -1,0 +1,86 @@
+/**
+ * Graceful degradation (seed §5.4): what a task that failed for good gives instead of failing.
+ * `default` gives a value, `cached` the task's last good outputs (from any run of the same
+ * workflow, within `maxAge`), `skip` skips it; `executor` runs an alternative executor once
+ * (the scheduler does that part, since it is asynchronous).
+ */
+import { parseDuration } from '../definition/units.js';
+import type { ErrorInfo } from './journal.js';
+import { mapOutputs } from './outputs.js';
+import type { PlanTask } from './plan.js';
+
+export type FallbackOutcome =
+  | {
+      readonly kind: 'outputs';
+      readonly outputs: Record<string, unknown>;
+      readonly via: 'default' | 'cached';
+    }
+  | { readonly kind: 'skip'; readonly reason: string }
+  | { readonly kind: 'executor'; readonly executor: string }
+  | { readonly kind: 'none' };
+
+interface CachedOutputs {
+  readonly outputs: Record<string, unknown>;
+  readonly at: number;
+}
+
+/** The last good outputs of each task, per workflow: what the `cached` fallback serves. */
+export class LastGoodOutputs {
+  private readonly entries = new Map<string, CachedOutputs>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  private key(workflow: string, taskId: string): string {
+    return `${workflow}\u0000${taskId}`;
+  }
+
+  remember(workflow: string, taskId: string, outputs: Record<string, unknown>, at: number): void {
+    const key = this.key(workflow, taskId);
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { outputs, at });
+  }
+
+  recall(
+    workflow: string,
+    taskId: string,
+    maxAgeMs: number,
+    now: number,
+  ): Record<string, unknown> | undefined {
+    const hit = this.entries.get(this.key(workflow, taskId));
+    return hit !== undefined && now - hit.at <= maxAgeMs ? hit.outputs : undefined;
+  }
+}
+
+export function fallbackFor(
+  task: PlanTask,
+  workflow: string,
+  info: ErrorInfo,
+  cache: LastGoodOutputs,
+  now: number,
+): FallbackOutcome {
+  const f = task.fallback;
+  if (f === undefined) return { kind: 'none' };
+  switch (f.strategy) {
+    case 'default':
+      return {
+        kind: 'outputs',
+        outputs: mapOutputs(task.id, 'fallback', f.value, task.outputs),
+        via: 'default',
+      };
+    case 'cached': {
+      const maxAge = parseDuration(f.maxAge) ?? Number.POSITIVE_INFINITY;
+      const outputs = cache.recall(workflow, task.id, maxAge, now);
+      return outputs === undefined ? { kind: 'none' } : { kind: 'outputs', outputs, via: 'cached' };
+    }
+    case 'skip':
+      return { kind: 'skip', reason: `it failed (${info.code}) and its fallback is skip` };
+    case 'executor':
+      return f.executor === undefined
+        ? { kind: 'none' }
+        : { kind: 'executor', executor: f.executor };
+  }
+}
