@@ -165,6 +165,8 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     if (err instanceof InvalidInputsError) throw new CliError(err.message, ExitCode.Usage);
     throw err;
   }
+  // Webhooks and alerts of the workflow's `events` finish before the process exits.
+  await engine.idle();
   printResult(result, options.output ?? (process.stdout.isTTY ? 'table' : 'json'));
   if (result.status !== 'completed') {
     const why = result.error === undefined ? '' : `: ${result.error.message}`;

@@ -271,3 +271,46 @@ describe('dead letters, fallbacks, breakers and hooks', () => {
     expect(logged).toEqual(['error:onTaskComplete hook failed']);
   });
 });
+
+describe('workflow event handlers', () => {
+  it('runs the handlers of how the run ended, with the final outputs and error', async () => {
+    const alerts: string[] = [];
+    const e = engine({
+      alertSink: (a) => {
+        alerts.push(`${a.event} ${a.severity} ${a.message}`);
+      },
+    }).registerExecutor('test:fail', () => {
+      throw new OrchestratorError('Boom', 'it broke');
+    });
+    const ok = workflow('events-ok')
+      .task('a', { executor: 'expression', inputs: { value: 42 } })
+      .output('answer', '${{ tasks.a.outputs.result }}')
+      .on('onSuccess', {
+        type: 'alert',
+        channel: 'log',
+        message: 'answer ${{ workflow.outputs.answer }}',
+      })
+      .on('onFailure', { type: 'alert', message: 'never' })
+      .build();
+    const bad = workflow('events-bad')
+      .task('b', { executor: 'test:fail' })
+      .on('onFailure', {
+        type: 'alert',
+        severity: 'critical',
+        message: '${{ workflow.error.message }}',
+      })
+      .on('onFailure', { type: 'deadletter', queue: 'failed-runs' })
+      .build();
+    await e.run(ok);
+    const failed = await e.run(bad);
+    await e.idle();
+    expect(alerts).toEqual([
+      'onSuccess low answer 42',
+      'onFailure critical task `b` failed: it broke',
+    ]);
+    const letters = await e.deadLetters.list({ queue: 'failed-runs' });
+    expect(letters).toMatchObject([
+      { kind: 'run', runId: failed.runId, workflow: { name: 'events-bad' } },
+    ]);
+  });
+});

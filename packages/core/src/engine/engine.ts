@@ -29,14 +29,24 @@ import {
   type RateLimit,
 } from '../resilience/index.js';
 import { Admissions } from './admission.js';
+import {
+  defaultAlertSink,
+  runEventHandlers,
+  type AlertSink,
+  type HandlerDeps,
+  type RunEventName,
+} from './handlers/index.js';
 import { LastGoodOutputs } from './fallbacks.js';
 import type { LogSink } from './attempt-context.js';
-import { EventBus, type EngineEvent, type EngineListener } from './bus.js';
+import { EventBus, type EngineListener } from './bus.js';
 import { MemoryStore, type Store } from './journal.js';
 import { compilePlan, planFromValidation, type Plan } from './plan.js';
 import { RunState, type TaskRun } from './run.js';
 import { resolveInputs } from './run-inputs.js';
+import { createRunHandle, snapshot, type RunHandle, type RunResult } from './run-handle.js';
 import { Scheduler, toErrorInfo, type SchedulerHooks } from './scheduler.js';
+
+export type { RunHandle, RunResult } from './run-handle.js';
 import { TERMINAL_RUN_STATES, type RunStatus } from './states.js';
 
 export interface EngineOptions {
@@ -69,6 +79,10 @@ export interface EngineOptions {
    * can forget). Older ones are dropped, so a long-lived engine's memory stays bounded. Default 1000.
    */
   readonly retainFinishedRuns?: number;
+  /** Where `alert` event handlers send alerts; default: a structured log line. */
+  readonly alertSink?: AlertSink;
+  /** Webhook event handlers: retries, per-attempt timeout, and the fetch to use. */
+  readonly webhooks?: Pick<HandlerDeps, 'webhookRetry' | 'webhookTimeoutMs' | 'fetch'>;
   readonly log?: LogSink;
   readonly hooks?: EngineHooks;
   readonly idGenerator?: () => string;
@@ -96,53 +110,15 @@ export interface StartOptions {
   readonly runId?: string;
 }
 
-export interface RunResult {
-  readonly runId: string;
-  readonly status: RunStatus;
-  readonly outputs: Readonly<Record<string, unknown>>;
-  readonly error?: { readonly code: string; readonly message: string };
-  readonly tasks: readonly TaskRun[];
-}
-
-export interface RunHandle {
-  readonly id: string;
-  wait(): Promise<RunResult>;
-  status(): RunStatus;
-  result(): RunResult;
-  cancel(reason?: string): void;
-  pause(): void;
-  resume(): void;
-  /** Runs a failed, timed-out or cancelled run again, from `fromTask` (default: what did not complete). */
-  retry(fromTask?: string): void;
-  events(): AsyncIterableIterator<EngineEvent>;
-}
+const EVENT_OF: Partial<Record<RunStatus, RunEventName>> = {
+  completed: 'onSuccess',
+  failed: 'onFailure',
+  timed_out: 'onTimeout',
+  cancelled: 'onCancel',
+};
 
 function isPlan(value: unknown): value is Plan {
   return typeof value === 'object' && value !== null && 'tasks' in value && 'byId' in value;
-}
-
-function snapshot(run: RunState): RunResult {
-  return {
-    runId: run.id,
-    status: run.status,
-    outputs: run.outputs ?? {},
-    ...(run.error === undefined
-      ? {}
-      : { error: { code: run.error.code, message: run.error.message } }),
-    tasks: run.tasks,
-  };
-}
-
-/** The events of a run that ended before anyone listened: its final status. */
-async function* finished(run: RunState): AsyncIterableIterator<EngineEvent> {
-  await Promise.resolve();
-  yield {
-    type: 'run.status',
-    runId: run.id,
-    status: run.status,
-    at: run.endedAt ?? run.createdAt,
-    ...(run.error === undefined ? {} : { error: run.error }),
-  };
 }
 
 function safely(log: LogSink, what: string, fn: () => void): void {
@@ -165,6 +141,8 @@ export class Engine {
   private readonly runs = new Map<string, RunState>();
   /** Finished run ids, oldest first (a Set keeps insertion order). */
   private readonly finished = new Set<string>();
+  private readonly handlerDeps: HandlerDeps;
+  private readonly pendingHandlers = new Set<Promise<unknown>>();
   private readonly retain: number;
   private readonly plans = new WeakMap<object, Plan>();
   private readonly base: Readonly<Record<string, unknown>>;
@@ -190,8 +168,16 @@ export class Engine {
     });
     this.newId = options.idGenerator ?? randomUUID;
     this.log = log;
-    this.retain = options.retainFinishedRuns ?? 1000;
     this.deadLetters = options.deadLetters ?? new MemoryDeadLetterQueue(this.clock);
+    this.retain = options.retainFinishedRuns ?? 1000;
+    this.handlerDeps = {
+      clock: this.clock,
+      log,
+      alertSink: options.alertSink ?? defaultAlertSink(log),
+      deadLetters: this.deadLetters,
+      executors: this.executors,
+      ...options.webhooks,
+    };
     this.backpressure =
       options.backpressure === undefined ? undefined : new Backpressure(options.backpressure);
     const allow = options.allowEnv ?? [];
@@ -237,6 +223,7 @@ export class Engine {
           );
       },
       onRunComplete: (run) => {
+        this.runEventHandlers(run);
         this.retire(run.id);
         if (run.startedAt !== undefined) this.backpressure?.decrement();
         if (h.onWorkflowComplete)
@@ -356,7 +343,7 @@ export class Engine {
         },
       );
     }
-    return this.handle(run);
+    return createRunHandle(run, this.scheduler, this.bus);
   }
 
   /** Runs a workflow and waits for its result. */
@@ -371,7 +358,7 @@ export class Engine {
   /** The handle of a run started by this engine. */
   get(runId: string): RunHandle | undefined {
     const run = this.runs.get(runId);
-    return run === undefined ? undefined : this.handle(run);
+    return run === undefined ? undefined : createRunHandle(run, this.scheduler, this.bus);
   }
 
   list(): RunResult[] {
@@ -389,6 +376,37 @@ export class Engine {
     handle.retry(entry.taskId);
     await this.deadLetters.remove(id);
     return handle;
+  }
+
+  /** The workflow's `events` handlers for how the run ended; they run after it, in the background. */
+  private runEventHandlers(run: RunState): void {
+    const event: RunEventName | undefined = EVENT_OF[run.status];
+    const handlers = event === undefined ? undefined : run.plan.events[event];
+    if (event === undefined || handlers === undefined || handlers.length === 0) return;
+    const summary = {
+      runId: run.id,
+      workflow: { name: run.plan.name, version: run.plan.version },
+      status: run.status,
+      inputs: { ...run.inputs },
+      outputs: run.outputs ?? null,
+      error: run.error === undefined ? null : { code: run.error.code, message: run.error.message },
+      ...(run.startedAt === undefined ? {} : { startedAt: run.startedAt }),
+      ...(run.endedAt === undefined ? {} : { endedAt: run.endedAt }),
+      tasks: run.tasks.map((t) => ({
+        id: t.id,
+        status: t.status,
+        attempts: t.attempts.length,
+        ...(t.error === null ? {} : { error: { code: t.error.code, message: t.error.message } }),
+      })),
+    };
+    const pending = runEventHandlers(event, handlers, summary, run.context, this.handlerDeps);
+    this.pendingHandlers.add(pending);
+    void pending.finally(() => this.pendingHandlers.delete(pending));
+  }
+
+  /** Waits until the event handlers of finished runs are done (call before the process exits). */
+  async idle(): Promise<void> {
+    while (this.pendingHandlers.size > 0) await Promise.all([...this.pendingHandlers]);
   }
 
   /** Keeps the last `retainFinishedRuns` finished runs; forgets older ones. */
@@ -420,63 +438,6 @@ export class Engine {
 
   /** Compiles a definition without running it (for tools). */
   static compile = compilePlan;
-
-  private handle(run: RunState): RunHandle {
-    const scheduler = this.scheduler;
-    const bus = this.bus;
-    const requireStatus = (allowed: readonly RunStatus[], what: string): void => {
-      if (!allowed.includes(run.status)) {
-        throw new OrchestratorError(
-          'INVALID_RUN_STATE',
-          `cannot ${what} run ${run.id}: it is ${run.status}`,
-        );
-      }
-    };
-    return {
-      id: run.id,
-      wait: async () => {
-        await scheduler.whenDone(run);
-        return snapshot(run);
-      },
-      status: () => run.status,
-      result: () => snapshot(run),
-      cancel: (reason = 'cancelled by request') => {
-        if (TERMINAL_RUN_STATES.has(run.status)) return;
-        scheduler.stopRun(run, 'cancelled', { code: 'Cancelled', message: reason });
-      },
-      pause: () => {
-        requireStatus(['running'], 'pause');
-        scheduler.pause(run);
-      },
-      resume: () => {
-        requireStatus(['paused'], 'resume');
-        scheduler.resume(run);
-      },
-      retry: (fromTask?: string) => {
-        requireStatus(['failed', 'timed_out', 'cancelled'], 'retry');
-        let from: number[];
-        if (fromTask === undefined) {
-          from = run.tasks.flatMap((t, i) => (t.status === 'completed' ? [] : [i]));
-        } else {
-          const task = run.plan.byId.get(fromTask);
-          if (task === undefined)
-            throw new OrchestratorError(
-              'UNKNOWN_TASK',
-              `run ${run.id} has no task \`${fromTask}\``,
-            );
-          from = [task.index];
-        }
-        scheduler.retry(run, from);
-      },
-      events: () => {
-        if (TERMINAL_RUN_STATES.has(run.status)) return finished(run);
-        return bus.stream(
-          (e) => e.runId === run.id,
-          (e) => e.type === 'run.status' && TERMINAL_RUN_STATES.has(e.status),
-        );
-      },
-    };
-  }
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {

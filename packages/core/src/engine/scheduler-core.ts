@@ -1,0 +1,358 @@
+/**
+ * The scheduler's run-level half: one priority queue of ready tasks for every run, an event-driven
+ * pump (no polling), run start and end, and the bookkeeping that turns a settled task into ready
+ * or skipped dependents. The attempt-level half (starting, finishing, retrying a task) is the
+ * `Scheduler` in scheduler.ts, which extends this class.
+ */
+import type { Clock } from '../clock.js';
+import { OrchestratorError } from '../errors.js';
+import type { ExecutorRegistry } from '../executors/registry.js';
+
+import {
+  errorCode,
+  PriorityQueue,
+  type CircuitBreakerRegistry,
+  type ResourceRequest,
+} from '../resilience/index.js';
+import { AttemptContext, type LogSink } from './attempt-context.js';
+import type { EventBus } from './bus.js';
+import type { ErrorInfo, JournalEntry, Store } from './journal.js';
+import { buildWorkflowOutputs } from './outputs.js';
+import type { PlanTask } from './plan.js';
+import { RunState } from './run.js';
+import { TaskStatus, TERMINAL_RUN_STATES, transitionRun, type RunStatus } from './states.js';
+
+import type { Admissions } from './admission.js';
+import { type LastGoodOutputs } from './fallbacks.js';
+
+export interface SchedulerHooks {
+  onTaskStart?(run: RunState, taskId: string, attempt: number): void;
+  onTaskComplete?(run: RunState, taskId: string): void;
+  onRunComplete?(run: RunState): void;
+}
+
+export interface SchedulerOptions {
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly executors: ExecutorRegistry;
+  readonly breakers: CircuitBreakerRegistry | undefined;
+  readonly maxConcurrentTasks: number;
+  readonly log: LogSink;
+  readonly hooks: SchedulerHooks;
+  readonly random: () => number;
+  readonly admissions: Admissions;
+  readonly lastGood: LastGoodOutputs;
+  /** Called once per task that failed for good (after retries and fallbacks). */
+  readonly onTaskFailed?: (run: RunState, task: PlanTask, error: ErrorInfo) => void;
+}
+
+export interface QueueEntry {
+  readonly run: RunState;
+  readonly index: number;
+}
+
+/** Per-run scheduling state the RunState does not need to know about. */
+export interface RunControl {
+  readonly blocked: number[];
+  readonly contexts: Map<number, AttemptContext>;
+  readonly timers: Map<number, () => void>;
+  readonly resources: Map<number, ResourceRequest>;
+  cancelRunTimer: (() => void) | undefined;
+  readonly waiters: (() => void)[];
+}
+
+export function toErrorInfo(err: unknown): ErrorInfo {
+  const message = err instanceof Error ? err.message : String(err);
+  const retryable = err instanceof OrchestratorError ? err.retryable : undefined;
+  return { code: errorCode(err), message, ...(retryable === undefined ? {} : { retryable }) };
+}
+
+export abstract class SchedulerCore {
+  protected readonly queue = new PriorityQueue<QueueEntry>();
+  protected readonly controls = new Map<RunState, RunControl>();
+  /** Ready tasks waiting for resources to be released. */
+  protected parked: QueueEntry[] = [];
+  protected inFlight = 0;
+  protected pumping = false;
+  protected pumpAgain = false;
+
+  constructor(protected readonly o: SchedulerOptions) {}
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  get active(): number {
+    return this.inFlight;
+  }
+
+  protected control(run: RunState): RunControl {
+    let c = this.controls.get(run);
+    if (c === undefined) {
+      c = {
+        blocked: [],
+        contexts: new Map(),
+        timers: new Map(),
+        resources: new Map(),
+        cancelRunTimer: undefined,
+        waiters: [],
+      };
+      this.controls.set(run, c);
+    }
+    return c;
+  }
+
+  protected journal(run: RunState, entry: JournalEntry): void {
+    void this.o.store.append(run.id, [entry]);
+  }
+
+  protected setRunStatus(run: RunState, to: RunStatus, error?: ErrorInfo): void {
+    run.status = transitionRun(run.status, to);
+    const at = this.o.clock.now();
+    if (to === 'running' && run.startedAt === undefined) run.startedAt = at;
+    if (TERMINAL_RUN_STATES.has(to)) run.endedAt = at;
+    run.error = error;
+    this.journal(run, {
+      type: 'run.status',
+      at,
+      status: to,
+      ...(error === undefined ? {} : { error }),
+    });
+    if (this.o.bus.active)
+      this.o.bus.emit({
+        type: 'run.status',
+        runId: run.id,
+        status: to,
+        at,
+        ...(error === undefined ? {} : { error }),
+      });
+  }
+
+  protected emitTask(
+    run: RunState,
+    i: number,
+    status: TaskStatus,
+    extra: { error?: ErrorInfo; durationMs?: number } = {},
+  ): void {
+    if (!this.o.bus.active) return;
+    const t = run.task(i);
+    this.o.bus.emit({
+      type: 'task.status',
+      runId: run.id,
+      taskId: t.id,
+      status,
+      attempt: t.attempts.length,
+      at: this.o.clock.now(),
+      ...extra,
+    });
+  }
+
+  /** Starts a run: its root tasks become ready; the run timeout starts ticking. */
+  startRun(run: RunState): void {
+    this.setRunStatus(run, 'running');
+    const c = this.control(run);
+    this.armRunTimeout(run, c);
+    this.consider(
+      run,
+      run.plan.roots.map((i) => run.plan.tasks[i] as PlanTask),
+    );
+    this.finishIfDone(run);
+    this.pump();
+  }
+
+  protected armRunTimeout(run: RunState, c: RunControl): void {
+    const ms = run.plan.timeoutMs;
+    if (ms === undefined) return;
+    c.cancelRunTimer = this.o.clock.setTimer(ms, () => {
+      this.stopRun(run, 'timed_out', {
+        code: 'TimeoutError',
+        message: `the workflow ran longer than its timeout (${ms} ms)`,
+      });
+    });
+  }
+
+  /** Decides tasks whose dependencies changed; skipped ones settle in turn (iteratively). */
+  protected consider(run: RunState, tasks: readonly PlanTask[]): void {
+    const work = [...tasks];
+    const at = this.o.clock.now();
+    // In order, so that ready tasks of equal priority start in the order they are written.
+    for (let k = 0; k < work.length; k++) {
+      const task = work[k] as PlanTask;
+      if (run.task(task.index).status !== TaskStatus.Pending) continue;
+      // A task without dependencies is ready whatever its join says.
+      const decision = task.deps.length === 0 ? 'ready' : run.decide(task);
+      if (decision === 'wait') continue;
+      let reason = 'a dependency did not succeed';
+      let ready = decision === 'ready';
+      if (ready) {
+        const failed = task.conditions.find(
+          (c) => Boolean(c.template.evaluate(run.context)) === c.negate,
+        );
+        if (failed !== undefined) {
+          ready = false;
+          reason = failed.negate ? 'its branch condition is true' : 'its condition is false';
+        }
+      }
+      if (ready) {
+        run.setStatus(task.index, TaskStatus.Ready);
+        this.queue.push({ run, index: task.index }, run.plan.priority * 1000 + task.priority);
+      } else {
+        run.setStatus(task.index, TaskStatus.Skipped);
+        run.task(task.index).skipReason = reason;
+        this.journal(run, { type: 'task.skipped', at, taskId: task.id, reason });
+        this.emitTask(run, task.index, TaskStatus.Skipped);
+        for (const d of run.settle(task.index)) work.push(d);
+      }
+    }
+  }
+
+  /** Starts queued tasks while there is room. Re-entrant calls only ask for another round. */
+  pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (this.inFlight < this.o.maxConcurrentTasks) {
+          const entry = this.queue.pop();
+          if (entry === undefined) break;
+          const { run, index } = entry;
+          if (run.status === 'paused' || run.running >= run.plan.maxParallel) {
+            this.control(run).blocked.push(index);
+            continue;
+          }
+          if (run.status !== 'running') continue;
+          this.admitAndStart(entry);
+        }
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  protected requeue(run: RunState, index: number): void {
+    if (TERMINAL_RUN_STATES.has(run.status)) return;
+    this.queue.push(
+      { run, index },
+      run.plan.priority * 1000 + (run.plan.tasks[index] as PlanTask).priority,
+    );
+  }
+
+  /** Gives back what an attempt held, and lets parked tasks try again. */
+  protected releaseResources(run: RunState, c: RunControl, i: number): void {
+    const held = c.resources.get(i);
+    if (held === undefined) return;
+    c.resources.delete(i);
+    this.o.admissions.release(held);
+    const parked = this.parked;
+    this.parked = [];
+    for (const p of parked) this.requeue(p.run, p.index);
+  }
+
+  protected finishIfDone(run: RunState): void {
+    if (run.remaining > 0 || run.status !== 'running') return;
+    const failed = run.tasks.find(
+      (t) => t.status === TaskStatus.Failed || t.status === TaskStatus.TimedOut,
+    );
+    let outputs: Record<string, unknown> = {};
+    let error: ErrorInfo | undefined;
+    try {
+      outputs = buildWorkflowOutputs(run.plan.outputs, run.context);
+    } catch (err) {
+      error = { code: 'OutputError', message: `workflow outputs: ${toErrorInfo(err).message}` };
+    }
+    if (failed !== undefined && error === undefined) {
+      error = {
+        code: failed.error?.code ?? 'TaskFailed',
+        message: `task \`${failed.id}\` failed: ${failed.error?.message ?? ''}`,
+      };
+    }
+    run.outputs = outputs;
+    this.journal(run, { type: 'run.outputs', at: this.o.clock.now(), outputs });
+    this.end(run, error === undefined ? 'completed' : 'failed', error);
+  }
+
+  /** Ends a run before its tasks are done: failure, cancellation or timeout. */
+  stopRun(run: RunState, to: 'failed' | 'cancelled' | 'timed_out', error: ErrorInfo): void {
+    if (TERMINAL_RUN_STATES.has(run.status)) return;
+    const c = this.control(run);
+    const now = this.o.clock.now();
+    const reason = new OrchestratorError(error.code, error.message);
+    for (const [i, ctx] of c.contexts) {
+      ctx.abort(reason);
+      this.releaseResources(run, c, i);
+      c.timers.get(i)?.();
+      this.inFlight--;
+      run.running--;
+      run.endAttempt(i, now, { code: 'Cancelled', message: error.message });
+    }
+    c.contexts.clear();
+    for (const cancel of c.timers.values()) cancel();
+    c.timers.clear();
+    c.blocked.length = 0;
+    for (const t of run.plan.tasks) {
+      const s = run.task(t.index).status;
+      if (s === 'pending' || s === 'ready' || s === 'running' || s === 'retrying') {
+        run.setStatus(t.index, TaskStatus.Cancelled);
+        this.journal(run, { type: 'task.cancelled', at: now, taskId: t.id });
+        this.emitTask(run, t.index, TaskStatus.Cancelled);
+      }
+    }
+    this.end(run, to, error);
+    this.pump();
+  }
+
+  protected end(run: RunState, to: RunStatus, error: ErrorInfo | undefined): void {
+    const c = this.control(run);
+    c.cancelRunTimer?.();
+    c.cancelRunTimer = undefined;
+    (run.context.workflow as Record<string, unknown>).outputs = run.outputs ?? null;
+    (run.context.workflow as Record<string, unknown>).error = error ?? null;
+    this.setRunStatus(run, to, error);
+    this.o.hooks.onRunComplete?.(run);
+    for (const w of c.waiters.splice(0)) w();
+  }
+
+  /** Resolves when the run reaches a terminal state. */
+  whenDone(run: RunState): Promise<void> {
+    if (TERMINAL_RUN_STATES.has(run.status)) return Promise.resolve();
+    return new Promise((resolve) => this.control(run).waiters.push(resolve));
+  }
+
+  pause(run: RunState): void {
+    this.setRunStatus(run, 'paused');
+  }
+
+  resume(run: RunState): void {
+    this.setRunStatus(run, 'running');
+    const c = this.control(run);
+    for (const b of c.blocked.splice(0))
+      this.queue.push(
+        { run, index: b },
+        run.plan.priority * 1000 + (run.plan.tasks[b] as PlanTask).priority,
+      );
+    this.finishIfDone(run);
+    this.pump();
+  }
+
+  /** Runs a finished run again from `from` (task indexes), keeping the outputs upstream of them. */
+  retry(run: RunState, from: readonly number[]): void {
+    const reset = run.resetFrom(from, this.o.clock.now());
+    run.outputs = undefined;
+    this.setRunStatus(run, 'running');
+    this.armRunTimeout(run, this.control(run));
+    this.consider(
+      run,
+      reset.map((i) => run.plan.tasks[i] as PlanTask),
+    );
+    this.finishIfDone(run);
+    this.pump();
+  }
+
+  /** Admits a popped task (resources, rate limits) and starts its attempt, or parks it. */
+  protected abstract admitAndStart(entry: QueueEntry): void;
+}
