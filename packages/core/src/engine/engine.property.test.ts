@@ -9,6 +9,8 @@ import { OrchestratorError } from '../errors.js';
 import type { TaskDefinition } from '../definition/schema.js';
 import { workflow } from '../sdk/builder.js';
 import { createEngine } from './engine.js';
+import { MemoryStore, type StoredEntry } from './journal.js';
+import { replayJournal } from './replay.js';
 
 interface Spec {
   readonly deps: readonly { readonly on: number; readonly kind: 'success' | 'completion' }[];
@@ -93,7 +95,8 @@ describe('the engine agrees with a reference interpreter', () => {
   it('on random DAGs with random kinds, joins, conditions and failures', async () => {
     await fc.assert(
       fc.asyncProperty(specsArb, fc.boolean(), async (specs, asynchronous) => {
-        const engine = createEngine({ circuitBreaker: false })
+        const store = new MemoryStore();
+        const engine = createEngine({ circuitBreaker: false, store })
           .registerExecutor('test:fail', () => {
             throw new OrchestratorError('Boom', 'planned failure');
           })
@@ -108,6 +111,17 @@ describe('the engine agrees with a reference interpreter', () => {
         }
         const result = await engine.run(def);
         const expected = reference(specs);
+        // The journal tells the same story as the live run.
+        const replayed = replayJournal(
+          (store.read(result.runId)).map((s) => s.entry),
+        );
+        expect(replayed.status).toBe(result.status);
+        expect(replayed.outputs).toEqual(result.outputs);
+        for (const t of result.tasks) {
+          const r = replayed.tasks.get(t.id);
+          expect(r?.status ?? 'pending', t.id).toBe(t.status);
+          if (t.status === 'completed') expect(r?.outputs).toEqual(t.outputs);
+        }
         expect(result.tasks.map((t) => t.status)).toEqual(expected.states);
         expect(
           result.tasks.map((t) => (t.status === 'completed' ? t.outputs?.result : null)),

@@ -16,3 +16,5 @@ export type { AttemptRecord, TaskRun } from './run.js';
 export { InvalidInputsError, parseInputAssignments, resolveInputs } from './run-inputs.js';
 export { IllegalTransitionError, RunStatus, TaskStatus } from './states.js';
 export type { LogLevel, LogSink } from './attempt-context.js';
+export { replayJournal } from './replay.js';
+export type { ReplayedRun, ReplayedTask } from './replay.js';

@@ -12,6 +12,7 @@ export interface AttemptRecord {
   readonly attempt: number;
   readonly startedAt: number;
   endedAt?: number;
+  durationMs?: number;
   error?: ErrorInfo;
 }
 
@@ -161,6 +162,7 @@ export class RunState {
     const record = this.task(i).attempts.at(-1);
     if (record !== undefined) {
       record.endedAt = at;
+      record.durationMs = at - record.startedAt;
       if (error !== undefined) record.error = error;
     }
     return record;
