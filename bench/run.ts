@@ -1,4 +1,10 @@
-/* Runs every benchmark and prints its figures against their targets. Usage: npm run bench [filter] */
+/*
+ * Runs every benchmark and prints its figures against their targets. Each group runs in its own
+ * process, so that heap figures and JIT state do not carry over from one group to the next.
+ * Usage: npm run bench [group]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { passes, type Benchmark, type Figure } from './harness.js';
 import { benchmarks as expressionBenchmarks } from './expressions.bench.js';
 import { benchmarks as validationBenchmarks } from './validation.bench.js';
@@ -18,16 +24,28 @@ function line(f: Figure): string {
       ? ''
       : `  target ${f.better === 'lower' ? '<=' : '>='} ${fmt(f.target)} ${f.unit}` +
         `  (${(f.better === 'lower' ? f.target / f.value : f.value / f.target).toFixed(2)}x)  ${verdict === true ? 'PASS' : 'MISS'}`;
-  return `  ${f.name.padEnd(48)} ${fmt(f.value).padStart(14)} ${f.unit}${target}`;
+  return `  ${f.name.padEnd(52)} ${fmt(f.value).padStart(14)} ${f.unit}${target}`;
 }
 
-let missed = 0;
-for (const b of all) {
-  if (filter !== undefined && !b.name.includes(filter)) continue;
-  console.log(b.name);
-  for (const f of await b.run()) {
-    console.log(line(f));
-    if (passes(f) === false) missed++;
+if (filter === undefined) {
+  let missed = 0;
+  for (const b of all) {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), b.name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    process.stdout.write(child.stdout);
+    missed += (child.stdout.match(/ MISS$/gm) ?? []).length;
+    if (child.status !== 0) {
+      console.log(`  (benchmark group "${b.name}" failed with exit code ${String(child.status)})`);
+      missed++;
+    }
+  }
+  console.log(missed === 0 ? '\nall targets met' : `\n${missed} target(s) missed`);
+} else {
+  for (const b of all) {
+    if (!b.name.includes(filter)) continue;
+    console.log(b.name);
+    for (const f of await b.run()) console.log(line(f));
   }
 }
-console.log(missed === 0 ? '\nall targets met' : `\n${missed} target(s) missed`);

@@ -112,9 +112,7 @@ describe('the engine agrees with a reference interpreter', () => {
         const result = await engine.run(def);
         const expected = reference(specs);
         // The journal tells the same story as the live run.
-        const replayed = replayJournal(
-          (store.read(result.runId)).map((s) => s.entry),
-        );
+        const replayed = replayJournal(store.read(result.runId).map((s) => s.entry));
         expect(replayed.status).toBe(result.status);
         expect(replayed.outputs).toEqual(result.outputs);
         for (const t of result.tasks) {

@@ -50,54 +50,81 @@ async function* finished(run: RunState): AsyncIterableIterator<EngineEvent> {
   };
 }
 
-export function createRunHandle(run: RunState, scheduler: Scheduler, bus: EventBus): RunHandle {
-  const requireStatus = (allowed: readonly RunStatus[], what: string): void => {
-    if (!allowed.includes(run.status)) {
+/** A class, so that a handle costs one object: its methods live on the prototype. */
+class Handle implements RunHandle {
+  constructor(
+    private readonly run: RunState,
+    private readonly scheduler: Scheduler,
+    private readonly bus: EventBus,
+  ) {}
+
+  get id(): string {
+    return this.run.id;
+  }
+
+  async wait(): Promise<RunResult> {
+    await this.scheduler.whenDone(this.run);
+    return snapshot(this.run);
+  }
+
+  status(): RunStatus {
+    return this.run.status;
+  }
+
+  result(): RunResult {
+    return snapshot(this.run);
+  }
+
+  cancel(reason = 'cancelled by request'): void {
+    if (TERMINAL_RUN_STATES.has(this.run.status)) return;
+    this.scheduler.stopRun(this.run, 'cancelled', { code: 'Cancelled', message: reason });
+  }
+
+  pause(): void {
+    this.require(['running'], 'pause');
+    this.scheduler.pause(this.run);
+  }
+
+  resume(): void {
+    this.require(['paused'], 'resume');
+    this.scheduler.resume(this.run);
+  }
+
+  retry(fromTask?: string): void {
+    const run = this.run;
+    this.require(['failed', 'timed_out', 'cancelled'], 'retry');
+    let from: number[];
+    if (fromTask === undefined) {
+      from = run.tasks.flatMap((t, i) => (t.status === 'completed' ? [] : [i]));
+    } else {
+      const task = run.plan.byId.get(fromTask);
+      if (task === undefined) {
+        throw new OrchestratorError('UNKNOWN_TASK', `run ${run.id} has no task \`${fromTask}\``);
+      }
+      from = [task.index];
+    }
+    this.scheduler.retry(run, from);
+  }
+
+  events(): AsyncIterableIterator<EngineEvent> {
+    const run = this.run;
+    if (TERMINAL_RUN_STATES.has(run.status)) return finished(run);
+    return this.bus.stream(
+      (e) => e.runId === run.id,
+      (e) => e.type === 'run.status' && TERMINAL_RUN_STATES.has(e.status),
+    );
+  }
+
+  private require(allowed: readonly RunStatus[], what: string): void {
+    if (!allowed.includes(this.run.status)) {
       throw new OrchestratorError(
         'INVALID_RUN_STATE',
-        `cannot ${what} run ${run.id}: it is ${run.status}`,
+        `cannot ${what} run ${this.run.id}: it is ${this.run.status}`,
       );
     }
-  };
-  return {
-    id: run.id,
-    wait: async () => {
-      await scheduler.whenDone(run);
-      return snapshot(run);
-    },
-    status: () => run.status,
-    result: () => snapshot(run),
-    cancel: (reason = 'cancelled by request') => {
-      if (TERMINAL_RUN_STATES.has(run.status)) return;
-      scheduler.stopRun(run, 'cancelled', { code: 'Cancelled', message: reason });
-    },
-    pause: () => {
-      requireStatus(['running'], 'pause');
-      scheduler.pause(run);
-    },
-    resume: () => {
-      requireStatus(['paused'], 'resume');
-      scheduler.resume(run);
-    },
-    retry: (fromTask?: string) => {
-      requireStatus(['failed', 'timed_out', 'cancelled'], 'retry');
-      let from: number[];
-      if (fromTask === undefined) {
-        from = run.tasks.flatMap((t, i) => (t.status === 'completed' ? [] : [i]));
-      } else {
-        const task = run.plan.byId.get(fromTask);
-        if (task === undefined)
-          throw new OrchestratorError('UNKNOWN_TASK', `run ${run.id} has no task \`${fromTask}\``);
-        from = [task.index];
-      }
-      scheduler.retry(run, from);
-    },
-    events: () => {
-      if (TERMINAL_RUN_STATES.has(run.status)) return finished(run);
-      return bus.stream(
-        (e) => e.runId === run.id,
-        (e) => e.type === 'run.status' && TERMINAL_RUN_STATES.has(e.status),
-      );
-    },
-  };
+  }
+}
+
+export function createRunHandle(run: RunState, scheduler: Scheduler, bus: EventBus): RunHandle {
+  return new Handle(run, scheduler, bus);
 }
