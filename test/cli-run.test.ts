@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,5 +107,24 @@ describe('llm-orchestrator run', () => {
     const run = runCli(['run', 'examples/llm-inference-pipeline.yaml']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('UNKNOWN_EXECUTOR');
+  });
+});
+
+describe('llm-orchestrator run on a terminal', () => {
+  // `script` gives the CLI a pseudo-terminal, as a person's shell would.
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+  it.skipIf(!hasScript)('shows live per-task progress, then the outputs as a table', () => {
+    const cli = `node --conditions=source --import tsx packages/cli/src/bin.ts run examples/fan-out-summaries.yaml`;
+    const run = spawnSync('script', ['-qec', cli, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(0);
+    const screen = run.stdout.replace(/\r/g, '');
+    expect(screen).toMatch(/✓ summarise_each \d+ms/);
+    expect(screen).toMatch(/✓ digest \d+ms/);
+    expect(screen).toMatch(/│ words_per_document │/);
   });
 });
