@@ -103,15 +103,7 @@ export class Scheduler extends SchedulerCore {
     this.journal(run, { type: 'task.started', at: now, taskId: task.id, attempt });
     this.emitTask(run, i, TaskStatus.Running);
     this.o.hooks.onTaskStart?.(run, task.id, attempt);
-    const ctx = new AttemptContext(
-      run.id,
-      task.id,
-      attempt,
-      this.o.clock,
-      task.definition.config ?? {},
-      this.o.log,
-      this.relay,
-    );
+    const ctx = this.contextFor(run, task, attempt);
     const c = this.control(run);
     c.contexts.set(i, ctx);
     const done = (ok: boolean, value: unknown): void => {
@@ -165,6 +157,19 @@ export class Scheduler extends SchedulerCore {
       recordOutcome(breaker, undefined);
       done(true, result);
     }
+  }
+
+  private contextFor(run: RunState, task: PlanTask, attempt: number): AttemptContext {
+    const config = task.definition.config ?? {};
+    return new AttemptContext(
+      run.id,
+      task.id,
+      attempt,
+      this.o.clock,
+      config,
+      this.o.log,
+      this.relay,
+    );
   }
 
   private executorFor(task: PlanTask): Executor {
@@ -407,15 +412,7 @@ export class Scheduler extends SchedulerCore {
           'UNKNOWN_EXECUTOR',
           `no executor named \`${name}\` is registered`,
         );
-      const ctx = new AttemptContext(
-        run.id,
-        task.id,
-        attempt,
-        this.o.clock,
-        task.definition.config ?? {},
-        this.o.log,
-        this.relay,
-      );
+      const ctx = this.contextFor(run, task, attempt);
       const result = executor.execute(task.inputs(run.context), ctx);
       if (isThenable(result)) {
         result.then(
