@@ -40,7 +40,7 @@ import { LastGoodOutputs } from './fallbacks.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
 import { MemoryStore, type Store } from './journal.js';
-import { compilePlan, planFromValidation, type Plan } from './plan.js';
+import { planFromValidation, type Plan } from './plan.js';
 import { RunState, type TaskRun } from './run.js';
 import { resolveInputs } from './run-inputs.js';
 import { createRunHandle, snapshot, type RunHandle, type RunResult } from './run-handle.js';
@@ -435,9 +435,6 @@ export class Engine {
   on(listener: EngineListener): () => void {
     return this.bus.on(listener);
   }
-
-  /** Compiles a definition without running it (for tools). */
-  static compile = compilePlan;
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {

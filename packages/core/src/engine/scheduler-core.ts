@@ -79,14 +79,6 @@ export abstract class SchedulerCore {
 
   constructor(protected readonly o: SchedulerOptions) {}
 
-  get queued(): number {
-    return this.queue.size;
-  }
-
-  get active(): number {
-    return this.inFlight;
-  }
-
   protected control(run: RunState): RunControl {
     let c = this.controls.get(run);
     if (c === undefined) {
