@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -126,5 +126,21 @@ describe('llm-orchestrator run on a terminal', () => {
     expect(screen).toMatch(/✓ summarise_each \d+ms/);
     expect(screen).toMatch(/✓ digest \d+ms/);
     expect(screen).toMatch(/│ words_per_document │/);
+  });
+});
+
+describe('llm-orchestrator run with templates from another file', () => {
+  it('runs the instances of templates given with --templates', () => {
+    const text = readFileSync('test/fixtures/template-instance.yaml', 'utf8');
+    const [templateDoc, workflowDoc] = text.split('\n---\n');
+    const templates = file('shout-template.yaml', templateDoc ?? '');
+    const wf = file('uses-shout.yaml', workflowDoc ?? '');
+    expect(runCli(['run', wf]).code).toBe(1);
+    const run = runCli(['run', wf, '--templates', templates, '-i', 'word=ok']);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 'completed',
+      outputs: { result: 'OKOKOK!' },
+    });
   });
 });

@@ -43,3 +43,14 @@ export type {
 } from './executors/index.js';
 export { FakeClock, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
+export { signWebhook, verifyWebhook } from './engine/handlers/index.js';
+export type { AlertEvent, AlertSink, RunSummary } from './engine/handlers/index.js';
+export { DEFAULT_RETRY, MemoryDeadLetterQueue } from './resilience/index.js';
+export type {
+  BackpressureOptions,
+  CircuitBreakerOptions,
+  DeadLetter,
+  DeadLetterQueue,
+  RateLimit,
+  RetrySettings,
+} from './resilience/index.js';

@@ -5,6 +5,7 @@ import {
   DefinitionError,
   InvalidInputsError,
   parseInputAssignments,
+  planFromValidation,
   type EngineEvent,
   type LogSink,
   type RunResult,
@@ -143,15 +144,17 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   }
   let plan;
   try {
-    plan = engine.load(await readText(file), options.name);
+    // The validated file (templates from --templates included) is what runs.
+    plan = planFromValidation(validation, options.name);
   } catch (err) {
     if (err instanceof DefinitionError) {
-      process.stderr.write(`${err.diagnostics.map((d) => d.message).join('\n')}\n`);
-      return err.diagnostics.some(
+      const which = err.diagnostics.some(
         (d) => d.code === 'AMBIGUOUS_WORKFLOW' || d.code === 'NO_WORKFLOW',
-      )
-        ? ExitCode.Usage
-        : ExitCode.Invalid;
+      );
+      throw new CliError(
+        err.diagnostics.map((d) => d.message).join('\n'),
+        which ? ExitCode.Usage : ExitCode.Invalid,
+      );
     }
     throw err;
   }

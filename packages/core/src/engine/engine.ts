@@ -39,7 +39,7 @@ import {
 import { LastGoodOutputs } from './fallbacks.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
-import { MemoryStore, type Store } from './journal.js';
+import { appendEntries, MemoryStore, type Store } from './journal.js';
 import { planFromValidation, type Plan } from './plan.js';
 import { RunState, type TaskRun } from './run.js';
 import { resolveInputs } from './run-inputs.js';
@@ -141,6 +141,8 @@ export class Engine {
   private readonly runs = new Map<string, RunState>();
   /** Finished run ids, oldest first (a Set keeps insertion order). */
   private readonly finished = new Set<string>();
+  /** Runs counted by the backpressure: admitted and not yet finished. */
+  private readonly inProgress = new Set<string>();
   private readonly handlerDeps: HandlerDeps;
   private readonly pendingHandlers = new Set<Promise<unknown>>();
   private readonly retain: number;
@@ -222,10 +224,17 @@ export class Engine {
             }),
           );
       },
+      onRunRestart: (run) => {
+        // A retried run is work in progress again; it is never refused.
+        if (this.backpressure !== undefined && !this.inProgress.has(run.id)) {
+          this.inProgress.add(run.id);
+          this.backpressure.increment();
+        }
+      },
       onRunComplete: (run) => {
         this.runEventHandlers(run);
         this.retire(run.id);
-        if (run.startedAt !== undefined) this.backpressure?.decrement();
+        if (this.inProgress.delete(run.id)) this.backpressure?.decrement();
         if (h.onWorkflowComplete)
           safely(log, 'onWorkflowComplete hook', () =>
             h.onWorkflowComplete?.({ runId: run.id, status: run.status, outputs: run.outputs }),
@@ -303,7 +312,7 @@ export class Engine {
     options: StartOptions = {},
   ): RunHandle {
     const plan = this.load(definition, options.workflow);
-    const resolved = resolveInputs(plan.inputs, inputs);
+    const resolved = resolveInputs(plan.inputs, inputs, this.base);
     const id = options.runId ?? this.newId();
     if (this.runs.has(id))
       throw new OrchestratorError('RUN_EXISTS', `a run with id ${id} already exists`);
@@ -317,17 +326,22 @@ export class Engine {
     }
     const now = this.clock.now();
     const run = new RunState(id, plan, resolved, this.base, now, (entry) => {
-      void this.store.append(id, [entry]);
+      appendEntries(this.store, id, [entry], this.journalFailed(id));
     });
     this.runs.set(id, run);
-    void this.store.append(id, [
-      {
-        type: 'run.created',
-        at: now,
-        workflow: { name: plan.name, version: plan.version },
-        inputs: resolved,
-      },
-    ]);
+    appendEntries(
+      this.store,
+      id,
+      [
+        {
+          type: 'run.created',
+          at: now,
+          workflow: { name: plan.name, version: plan.version },
+          inputs: resolved,
+        },
+      ],
+      this.journalFailed(id),
+    );
     if (bp === undefined) {
       this.scheduler.startRun(run);
     } else {
@@ -335,8 +349,12 @@ export class Engine {
       // (wait mode), or is cancelled with the BackpressureError (reject mode).
       bp.admit().then(
         () => {
-          if (run.status === 'pending') this.scheduler.startRun(run);
-          else bp.decrement();
+          if (run.status === 'pending') {
+            this.inProgress.add(run.id);
+            this.scheduler.startRun(run);
+          } else {
+            bp.decrement();
+          }
         },
         (err: unknown) => {
           this.scheduler.stopRun(run, 'cancelled', toErrorInfo(err));
@@ -407,6 +425,12 @@ export class Engine {
   /** Waits until the event handlers of finished runs are done (call before the process exits). */
   async idle(): Promise<void> {
     while (this.pendingHandlers.size > 0) await Promise.all([...this.pendingHandlers]);
+  }
+
+  private journalFailed(runId: string): (err: unknown) => void {
+    return (err) => {
+      this.log('error', 'journal append failed', { runId, error: String(err) });
+    };
   }
 
   /** Keeps the last `retainFinishedRuns` finished runs; forgets older ones. */

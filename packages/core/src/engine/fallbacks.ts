@@ -8,6 +8,7 @@ import { parseDuration } from '../definition/units.js';
 import type { ErrorInfo } from './journal.js';
 import { mapOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
+import type { RunState } from './run.js';
 
 export type FallbackOutcome =
   | {
@@ -55,9 +56,13 @@ export class LastGoodOutputs {
   }
 }
 
+/**
+ * What a task that failed for good gives instead. Throws when a `default` value cannot be built or
+ * does not fit the declared outputs: the caller then fails the task with both reasons.
+ */
 export function fallbackFor(
   task: PlanTask,
-  workflow: string,
+  run: RunState,
   info: ErrorInfo,
   cache: LastGoodOutputs,
   now: number,
@@ -65,15 +70,17 @@ export function fallbackFor(
   const f = task.fallback;
   if (f === undefined) return { kind: 'none' };
   switch (f.strategy) {
-    case 'default':
+    case 'default': {
+      const value = task.fallbackValue?.build(run.context) ?? null;
       return {
         kind: 'outputs',
-        outputs: mapOutputs(task.id, 'fallback', f.value, task.outputs),
+        outputs: mapOutputs(task.id, 'fallback', value, task.outputs),
         via: 'default',
       };
+    }
     case 'cached': {
       const maxAge = parseDuration(f.maxAge) ?? Number.POSITIVE_INFINITY;
-      const outputs = cache.recall(workflow, task.id, maxAge, now);
+      const outputs = cache.recall(run.plan.name, task.id, maxAge, now);
       return outputs === undefined ? { kind: 'none' } : { kind: 'outputs', outputs, via: 'cached' };
     }
     case 'skip':

@@ -77,6 +77,24 @@ export interface Store {
   forget?(runId: string): void | Promise<void>;
 }
 
+/**
+ * Appends without waiting: the in-memory store is synchronous; an asynchronous store's failure is
+ * reported to `onError` (never an unhandled rejection).
+ */
+export function appendEntries(
+  store: Store,
+  runId: string,
+  entries: readonly JournalEntry[],
+  onError: (err: unknown) => void,
+): void {
+  try {
+    const pending = store.append(runId, entries);
+    if (pending instanceof Promise) pending.catch(onError);
+  } catch (err) {
+    onError(err);
+  }
+}
+
 /** The in-memory store: the engine's default when nothing durable is configured. */
 export class MemoryStore implements Store {
   private readonly journals = new Map<string, StoredEntry[]>();

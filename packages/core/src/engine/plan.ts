@@ -72,6 +72,8 @@ export interface PlanTask {
   readonly priority: number;
   readonly resources: ResourceRequest;
   readonly fallback: Fallback | undefined;
+  /** The `default` fallback's value, compiled (it may hold expressions). */
+  readonly fallbackValue: CompiledValue | undefined;
   readonly outputs: Readonly<Record<string, TypeSpec>> | undefined;
   readonly rateLimitKey: string | undefined;
   readonly fanOut: FanOutPlan | undefined;
@@ -127,7 +129,9 @@ function compileFanOut(
   def: TaskDefinition,
   workflowRetry: RetryPolicy | undefined,
 ): FanOutPlan | undefined {
-  if (def.type !== 'fan-out' && def.executor !== FAN_OUT_EXECUTOR) return undefined;
+  // A fan-out task that names its own executor runs that executor instead.
+  const executor = def.executor ?? (def.type === 'fan-out' ? FAN_OUT_EXECUTOR : undefined);
+  if (executor !== FAN_OUT_EXECUTOR) return undefined;
   const inputs = def.inputs ?? {};
   const template = (inputs.task_template ?? {}) as TaskDefinition;
   return {
@@ -188,6 +192,8 @@ export function compilePlan(validated: ValidatedDocument): Plan {
       priority: priorityValue(def.priority),
       resources: resourceRequest(def.resources ?? def.config?.resources),
       fallback: def.fallback,
+      fallbackValue:
+        def.fallback?.strategy === 'default' ? compileValue(def.fallback.value) : undefined,
       outputs: def.outputs,
       rateLimitKey: def.config?.rateLimitKey,
       fanOut,

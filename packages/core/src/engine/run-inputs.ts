@@ -20,6 +20,7 @@ export class InvalidInputsError extends OrchestratorError {
 export function resolveInputs(
   declared: readonly InputParameter[],
   given: Readonly<Record<string, unknown>>,
+  base: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
   const problems: string[] = [];
   const names = new Set(declared.map((d) => d.name));
@@ -50,8 +51,13 @@ export function resolveInputs(
   for (const input of declared) {
     const custom = input.validation?.custom;
     if (custom === undefined || out[input.name] === null) continue;
-    if (!compileTemplate(custom).evaluate({ value: out[input.name], workflow: { inputs: out } })) {
-      problems.push(`\`${input.name}\` fails its custom validation ${custom}`);
+    try {
+      const context = { ...base, value: out[input.name], workflow: { inputs: out } };
+      if (!compileTemplate(custom).evaluate(context)) {
+        problems.push(`\`${input.name}\` fails its custom validation ${custom}`);
+      }
+    } catch (err) {
+      problems.push(`\`${input.name}\`: its custom validation failed: ${(err as Error).message}`);
     }
   }
   if (problems.length > 0) throw new InvalidInputsError(problems);

@@ -80,8 +80,11 @@ export class RunState {
       return { id: t.id, status: 'pending', attempts: [], outputs: null, error: null };
     });
     const metadata = plan.document.metadata;
+    const system = (base.system ?? {}) as Record<string, unknown>;
     this.context = {
       ...base,
+      // The time the run was created, not the time the engine was.
+      system: { ...system, timestamp: new Date(now).toISOString() },
       workflow: {
         id: id,
         execution_id: id,

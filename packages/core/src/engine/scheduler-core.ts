@@ -16,7 +16,7 @@ import {
 } from '../resilience/index.js';
 import { AttemptContext, type LogSink } from './attempt-context.js';
 import type { EventBus } from './bus.js';
-import type { ErrorInfo, JournalEntry, Store } from './journal.js';
+import { appendEntries, type ErrorInfo, type JournalEntry, type Store } from './journal.js';
 import { buildWorkflowOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
 import { RunState } from './run.js';
@@ -29,6 +29,7 @@ export interface SchedulerHooks {
   onTaskStart?(run: RunState, taskId: string, attempt: number): void;
   onTaskComplete?(run: RunState, taskId: string): void;
   onRunComplete?(run: RunState): void;
+  onRunRestart?(run: RunState): void;
 }
 
 export interface SchedulerOptions {
@@ -58,6 +59,10 @@ export interface RunControl {
   readonly contexts: Map<number, AttemptContext>;
   readonly timers: Map<number, () => void>;
   readonly resources: Map<number, ResourceRequest>;
+  /** Tasks whose join or condition failed to evaluate: their attempt fails with this error. */
+  readonly doomed: Map<number, unknown>;
+  /** Tasks whose next attempt runs their fallback executor, by that executor's name. */
+  readonly alternates: Map<number, string>;
   cancelRunTimer: (() => void) | undefined;
   readonly waiters: (() => void)[];
 }
@@ -87,6 +92,8 @@ export abstract class SchedulerCore {
         contexts: new Map(),
         timers: new Map(),
         resources: new Map(),
+        doomed: new Map(),
+        alternates: new Map(),
         cancelRunTimer: undefined,
         waiters: [],
       };
@@ -96,7 +103,9 @@ export abstract class SchedulerCore {
   }
 
   protected journal(run: RunState, entry: JournalEntry): void {
-    void this.o.store.append(run.id, [entry]);
+    appendEntries(this.o.store, run.id, [entry], (err) => {
+      this.o.log('error', 'journal append failed', { runId: run.id, error: String(err) });
+    });
   }
 
   protected setRunStatus(run: RunState, to: RunStatus, error?: ErrorInfo): void {
@@ -172,21 +181,28 @@ export abstract class SchedulerCore {
     for (let k = 0; k < work.length; k++) {
       const task = work[k] as PlanTask;
       if (run.task(task.index).status !== TaskStatus.Pending) continue;
-      // A task without dependencies is ready whatever its join says.
-      const decision = task.deps.length === 0 ? 'ready' : run.decide(task);
-      if (decision === 'wait') continue;
+      let decision: 'wait' | 'ready' | 'skip';
       let reason = 'a dependency did not succeed';
-      let ready = decision === 'ready';
-      if (ready) {
-        const failed = task.conditions.find(
-          (c) => Boolean(c.template.evaluate(run.context)) === c.negate,
-        );
-        if (failed !== undefined) {
-          ready = false;
-          reason = failed.negate ? 'its branch condition is true' : 'its condition is false';
+      try {
+        // A task without dependencies is ready whatever its join says.
+        decision = task.deps.length === 0 ? 'ready' : run.decide(task);
+        if (decision === 'ready') {
+          const failed = task.conditions.find(
+            (c) => Boolean(c.template.evaluate(run.context)) === c.negate,
+          );
+          if (failed !== undefined) {
+            decision = 'skip';
+            reason = failed.negate ? 'its branch condition is true' : 'its condition is false';
+          }
         }
+      } catch (err) {
+        // A join or condition that cannot be evaluated fails the task (through an attempt, so
+        // that it is journalled, counted and reported like any other failure).
+        this.control(run).doomed.set(task.index, err);
+        decision = 'ready';
       }
-      if (ready) {
+      if (decision === 'wait') continue;
+      if (decision === 'ready') {
         run.setStatus(task.index, TaskStatus.Ready);
         this.queue.push({ run, index: task.index }, run.plan.priority * 1000 + task.priority);
       } else {
@@ -335,6 +351,7 @@ export abstract class SchedulerCore {
   retry(run: RunState, from: readonly number[]): void {
     const reset = run.resetFrom(from, this.o.clock.now());
     run.outputs = undefined;
+    this.o.hooks.onRunRestart?.(run);
     this.setRunStatus(run, 'running');
     this.armRunTimeout(run, this.control(run));
     this.consider(

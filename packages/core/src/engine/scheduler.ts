@@ -23,7 +23,8 @@ import type { ErrorInfo } from './journal.js';
 import { mapOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
 import { RunState } from './run.js';
-import { TaskStatus, TERMINAL_RUN_STATES } from './states.js';
+import { TaskStatus } from './states.js';
+import { FAN_OUT_EXECUTOR } from '../definition/semantic/task-checks.js';
 import { runFanOut } from './fan-out.js';
 
 import { fallbackFor } from './fallbacks.js';
@@ -72,6 +73,13 @@ export class Scheduler extends SchedulerCore {
   protected admitAndStart(entry: QueueEntry): void {
     const { run, index } = entry;
     const task = run.plan.tasks[index] as PlanTask;
+    const doomed = this.control(run).doomed;
+    if (doomed.has(index)) {
+      const err = doomed.get(index);
+      doomed.delete(index);
+      this.startAttempt(run, index, err);
+      return;
+    }
     const admission = this.o.admissions.admit(task);
     switch (admission.kind) {
       case 'wait-resources':
@@ -93,7 +101,7 @@ export class Scheduler extends SchedulerCore {
     }
   }
 
-  private startAttempt(run: RunState, i: number, refusal?: OrchestratorError): void {
+  private startAttempt(run: RunState, i: number, refusal?: unknown): void {
     const task = run.plan.tasks[i] as PlanTask;
     const now = this.o.clock.now();
     run.setStatus(i, TaskStatus.Running);
@@ -109,6 +117,12 @@ export class Scheduler extends SchedulerCore {
     const done = (ok: boolean, value: unknown): void => {
       this.finishAttempt(run, i, ctx, ok, value);
     };
+    // The breaker hears of each attempt once: from its result, or from its timeout, first wins.
+    let breaker: CircuitBreaker | undefined;
+    const outcome = (err: unknown): void => {
+      recordOutcome(breaker, err);
+      breaker = undefined;
+    };
     if (task.timeoutMs !== undefined) {
       const ms = task.timeoutMs;
       c.timers.set(
@@ -120,41 +134,44 @@ export class Scheduler extends SchedulerCore {
             { retryable: true },
           );
           ctx.abort(err);
+          outcome(err);
           done(false, err);
         }),
       );
     }
     let result: unknown;
-    let breaker: CircuitBreaker | undefined;
     try {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a refusal is an Error, or what a join/condition threw
       if (refusal !== undefined) throw refusal;
-      const executor = this.executorFor(task);
-      const candidate = this.o.breakers?.get(executor.name);
+      const executor = this.executorFor(run, task);
+      // The built-in fan-out is no dependency of its own: its items have their executor.
+      const candidate =
+        executor.name === FAN_OUT_EXECUTOR ? undefined : this.o.breakers?.get(executor.name);
       if (candidate !== undefined && !candidate.tryAcquire()) throw candidate.openError();
       breaker = candidate;
       const inputs = task.inputs(run.context);
       result =
-        task.fanOut === undefined
+        task.fanOut === undefined || this.control(run).alternates.has(i)
           ? executor.execute(inputs, ctx)
           : runFanOut(task, task.fanOut, run, ctx, this.o.executors);
     } catch (err) {
-      recordOutcome(breaker, err);
+      outcome(err);
       done(false, err);
       return;
     }
     if (isThenable(result)) {
       result.then(
         (v) => {
-          recordOutcome(breaker, undefined);
+          outcome(undefined);
           done(true, v);
         },
         (e: unknown) => {
-          recordOutcome(breaker, e);
+          outcome(e);
           done(false, e);
         },
       );
     } else {
-      recordOutcome(breaker, undefined);
+      outcome(undefined);
       done(true, result);
     }
   }
@@ -172,9 +189,10 @@ export class Scheduler extends SchedulerCore {
     );
   }
 
-  private executorFor(task: PlanTask): Executor {
-    const name = task.executor ?? (task.fanOut === undefined ? '' : 'orchestrator:fan-out');
-    if (task.fanOut !== undefined) return { name, execute: () => null };
+  private executorFor(run: RunState, task: PlanTask): Executor {
+    const alternate = this.control(run).alternates.get(task.index);
+    const name = alternate ?? task.executor ?? (task.fanOut === undefined ? '' : FAN_OUT_EXECUTOR);
+    if (task.fanOut !== undefined && alternate === undefined) return { name, execute: () => null };
     const executor = this.o.executors.get(name);
     if (executor === undefined) {
       throw new OrchestratorError(
@@ -213,7 +231,10 @@ export class Scheduler extends SchedulerCore {
       } catch (err) {
         this.failAttempt(run, task, ctx.attempt, err, started, now, false);
       }
-      if (outputs !== undefined) this.complete(run, task, ctx.attempt, outputs, now, started);
+      if (outputs !== undefined) {
+        const viaFallback = c.alternates.delete(i) ? 'executor' : undefined;
+        this.complete(run, task, ctx.attempt, outputs, now, started, viaFallback);
+      }
     } else {
       this.failAttempt(run, task, ctx.attempt, value, started, now, true);
     }
@@ -271,33 +292,38 @@ export class Scheduler extends SchedulerCore {
     run.endAttempt(i, now, info);
     run.setError(i, info);
     const live = run.status === 'running' || run.status === 'paused';
+    const c = this.control(run);
+    const alternate = c.alternates.get(i);
+    if (alternate !== undefined) {
+      // The fallback executor failed too: that is the end of this task.
+      c.alternates.delete(i);
+      const primary = run.task(i).attempts.at(-2)?.error;
+      const message = `${primary?.message ?? 'failed'}; the fallback executor ${alternate} failed too: ${info.message}`;
+      this.failFinally(run, task, attempt, { code: info.code, message }, started, now, live);
+      return;
+    }
     if (live && mayRetry && shouldRetry(task.retry, attempt, err)) {
-      const delay = nextDelayMs(task.retry, attempt, err, this.o.random);
-      run.setStatus(i, TaskStatus.Retrying);
-      this.journal(run, {
-        type: 'task.failed',
-        at: now,
-        taskId: task.id,
+      this.scheduleAttempt(
+        run,
+        task,
         attempt,
-        error: info,
-        retryAt: now + delay,
-        status: 'retrying',
-      });
-      this.emitTask(run, i, TaskStatus.Retrying, { error: info, durationMs: now - started });
-      const c = this.control(run);
-      c.timers.set(
-        i,
-        this.o.clock.setTimer(delay, () => {
-          c.timers.delete(i);
-          if (run.task(i).status !== TaskStatus.Retrying) return;
-          this.queue.push({ run, index: i }, run.plan.priority * 1000 + task.priority);
-          this.pump();
-        }),
+        info,
+        nextDelayMs(task.retry, attempt, err, this.o.random),
+        started,
+        now,
       );
       return;
     }
     if (live) {
-      const outcome = fallbackFor(task, run.plan.name, info, this.o.lastGood, now);
+      let outcome;
+      try {
+        outcome = fallbackFor(task, run, info, this.o.lastGood, now);
+      } catch (fallbackError) {
+        const why = toErrorInfo(fallbackError).message;
+        const message = `${info.message}; its fallback failed too: ${why}`;
+        this.failFinally(run, task, attempt, { code: info.code, message }, started, now, live);
+        return;
+      }
       if (outcome.kind === 'outputs') {
         this.complete(run, task, attempt, outcome.outputs, now, started, outcome.via);
         return;
@@ -315,8 +341,10 @@ export class Scheduler extends SchedulerCore {
         this.consider(run, run.settle(i));
         return;
       }
-      if (outcome.kind === 'executor' && mayRetry) {
-        this.runAlternative(run, task, attempt, outcome.executor, info, started);
+      if (outcome.kind === 'executor') {
+        // One more attempt, with the alternative executor: the same timeout, limits and breaker.
+        c.alternates.set(i, outcome.executor);
+        this.scheduleAttempt(run, task, attempt, info, 0, started, now);
         return;
       }
     }
@@ -358,76 +386,37 @@ export class Scheduler extends SchedulerCore {
     this.consider(run, run.settle(i));
   }
 
-  /** The `executor` fallback: one call of the alternative executor with the same inputs. */
-  private runAlternative(
+  /** Puts a failed task back in the queue after `delay` (a retry, or its fallback executor). */
+  private scheduleAttempt(
     run: RunState,
     task: PlanTask,
     attempt: number,
-    name: string,
-    primary: ErrorInfo,
+    info: ErrorInfo,
+    delay: number,
     started: number,
+    now: number,
   ): void {
     const i = task.index;
-    const settle = (ok: boolean, value: unknown): void => {
-      if (run.task(i).status !== TaskStatus.Running || TERMINAL_RUN_STATES.has(run.status)) return;
-      const now = this.o.clock.now();
-      if (ok) {
-        try {
-          this.complete(
-            run,
-            task,
-            attempt,
-            mapOutputs(task.id, name, value, task.outputs),
-            now,
-            started,
-            'executor',
-          );
-        } catch (err) {
-          ok = false;
-          value = err;
-        }
-      }
-      if (!ok) {
-        const alt = toErrorInfo(value);
-        this.failFinally(
-          run,
-          task,
-          attempt,
-          {
-            code: primary.code,
-            message: `${primary.message}; the fallback executor ${name} failed too: ${alt.message}`,
-          },
-          started,
-          now,
-          true,
-        );
-      }
-      this.finishIfDone(run);
-      this.pump();
-    };
-    try {
-      const executor = this.o.executors.get(name);
-      if (executor === undefined)
-        throw new OrchestratorError(
-          'UNKNOWN_EXECUTOR',
-          `no executor named \`${name}\` is registered`,
-        );
-      const ctx = this.contextFor(run, task, attempt);
-      const result = executor.execute(task.inputs(run.context), ctx);
-      if (isThenable(result)) {
-        result.then(
-          (v) => {
-            settle(true, v);
-          },
-          (e: unknown) => {
-            settle(false, e);
-          },
-        );
-      } else {
-        settle(true, result);
-      }
-    } catch (err) {
-      settle(false, err);
-    }
+    run.setStatus(i, TaskStatus.Retrying);
+    this.journal(run, {
+      type: 'task.failed',
+      at: now,
+      taskId: task.id,
+      attempt,
+      error: info,
+      retryAt: now + delay,
+      status: 'retrying',
+    });
+    this.emitTask(run, i, TaskStatus.Retrying, { error: info, durationMs: now - started });
+    const c = this.control(run);
+    c.timers.set(
+      i,
+      this.o.clock.setTimer(delay, () => {
+        c.timers.delete(i);
+        if (run.task(i).status !== TaskStatus.Retrying) return;
+        this.requeue(run, i);
+        this.pump();
+      }),
+    );
   }
 }

@@ -35,7 +35,8 @@ const T = TaskStatus;
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   [R.Pending]: [R.Running, R.Cancelled],
   [R.Running]: [R.Paused, R.Completed, R.Failed, R.TimedOut, R.Cancelled],
-  [R.Paused]: [R.Running, R.Cancelled, R.TimedOut],
+  // Work already in flight goes on while paused, and may fail the run (failFast).
+  [R.Paused]: [R.Running, R.Cancelled, R.TimedOut, R.Failed],
   [R.Completed]: [],
   [R.Failed]: [R.Running],
   [R.TimedOut]: [R.Running],

@@ -214,7 +214,7 @@ export function checkTask(task: TaskDefinition, path: JsonPath, ctx: TaskCheckCo
   const resources = task.resources ?? config?.resources;
   if (resources === undefined) {
     if (task.fallback !== undefined) checkFallback(task, [...path, 'fallback'], ctx);
-    if (task.type === 'fan-out' || executor === FAN_OUT_EXECUTOR) checkFanOut(task, path, ctx);
+    if (executor === FAN_OUT_EXECUTOR) checkFanOut(task, path, ctx);
     return;
   }
   const resourcesPath =
@@ -234,7 +234,7 @@ export function checkTask(task: TaskDefinition, path: JsonPath, ctx: TaskCheckCo
     );
   }
   if (task.fallback !== undefined) checkFallback(task, [...path, 'fallback'], ctx);
-  if (task.type === 'fan-out' || executor === FAN_OUT_EXECUTOR) checkFanOut(task, path, ctx);
+  if (executor === FAN_OUT_EXECUTOR) checkFanOut(task, path, ctx);
 }
 
 const TASK_FIELDS: ReadonlySet<string> = new Set(Object.keys(Task.shape));

@@ -32,7 +32,7 @@ export function checkTaskExpressions(
     ? def.id.slice(0, -PARAMETERS_SUFFIX.length)
     : def.id;
   const scope: Scope = { kind: 'task', task: def.id, shown };
-  const isFanOut = def.type === 'fan-out' || effectiveExecutor(def) === FAN_OUT_EXECUTOR;
+  const isFanOut = effectiveExecutor(def) === FAN_OUT_EXECUTOR;
   const inputs = def.inputs;
   if (inputs !== undefined) {
     for (const key of Object.keys(inputs)) {
