@@ -7,7 +7,6 @@
 import type { Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import type { ExecutorRegistry } from '../executors/registry.js';
-
 import {
   errorCode,
   PriorityQueue,
@@ -21,9 +20,8 @@ import { buildWorkflowOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
 import { RunState } from './run.js';
 import { TaskStatus, TERMINAL_RUN_STATES, transitionRun, type RunStatus } from './states.js';
-
 import type { Admissions } from './admission.js';
-import { type LastGoodOutputs } from './fallbacks.js';
+import type { LastGoodOutputs } from './fallbacks.js';
 
 export interface SchedulerHooks {
   onTaskStart?(run: RunState, taskId: string, attempt: number): void;
@@ -323,6 +321,8 @@ export abstract class SchedulerCore {
     this.setRunStatus(run, to, error);
     this.o.hooks.onRunComplete?.(run);
     for (const w of c.waiters.splice(0)) w();
+    // Nothing of the run is in flight any more; a retry starts a fresh control.
+    this.controls.delete(run);
   }
 
   /** Resolves when the run reaches a terminal state. */

@@ -1,13 +1,10 @@
 /**
  * The scheduler's attempt-level half (the run-level half is SchedulerCore): the life of each
- * attempt: admission, start, timeout, finish, retry or fallback. The scheduler: one priority queue of ready tasks for every run, an event-driven pump (no
- * polling), and the life of each attempt: start, timeout, finish, retry or fallback. A task becomes
- * ready when its dependencies settle (RunState.decide); the work per task is constant plus its
- * edges, so a run costs O(tasks + edges).
+ * attempt: admission, start, timeout, finish, then completion, a retry or a fallback. The work per
+ * task is constant plus its edges, so a run costs O(tasks + edges).
  */
-
+import { FAN_OUT_EXECUTOR } from '../definition/semantic/task-checks.js';
 import { OrchestratorError } from '../errors.js';
-
 import type { Executor, TaskEmission } from '../executors/types.js';
 import {
   CircuitOpenError,
@@ -18,16 +15,13 @@ import {
   type CircuitBreaker,
 } from '../resilience/index.js';
 import { AttemptContext } from './attempt-context.js';
-
+import { runFanOut } from './fan-out.js';
+import { fallbackFor } from './fallbacks.js';
 import type { ErrorInfo } from './journal.js';
 import { mapOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
-import { RunState } from './run.js';
+import type { RunState } from './run.js';
 import { TaskStatus } from './states.js';
-import { FAN_OUT_EXECUTOR } from '../definition/semantic/task-checks.js';
-import { runFanOut } from './fan-out.js';
-
-import { fallbackFor } from './fallbacks.js';
 import { SchedulerCore, toErrorInfo, type QueueEntry } from './scheduler-core.js';
 
 export { toErrorInfo };
@@ -213,8 +207,9 @@ export class Scheduler extends SchedulerCore {
     ok: boolean,
     value: unknown,
   ): void {
-    const c = this.control(run);
-    if (c.contexts.get(i) !== ctx) return; // a stale completion: timed out or cancelled before
+    const c = this.controls.get(run);
+    // A stale completion: the attempt timed out, or its run was cancelled or ended, before.
+    if (c === undefined || c.contexts.get(i) !== ctx) return;
     c.contexts.delete(i);
     c.timers.get(i)?.();
     c.timers.delete(i);
