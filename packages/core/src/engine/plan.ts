@@ -246,7 +246,9 @@ export function planFromValidation(result: ValidationResult, name?: string): Pla
         code: doc === undefined ? 'NO_WORKFLOW' : 'AMBIGUOUS_WORKFLOW',
         message:
           doc === undefined
-            ? `no workflow${name === undefined ? '' : ` named "${name}"`} to run (workflows: ${names})`
+            ? runnable.length === 0 && result.documents.length > 0
+              ? 'the file holds only Templates: instantiate them from a Workflow to run them'
+              : `no workflow${name === undefined ? '' : ` named "${name}"`} to run (workflows: ${names})`
             : `the file holds several workflows (${names}); name the one to run`,
         path: [],
         ...(result.file === undefined ? {} : { file: result.file }),

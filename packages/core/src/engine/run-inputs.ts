@@ -3,6 +3,7 @@
  * required ones, types, validation rules and custom expressions. Defaults fill what is missing.
  */
 import { OrchestratorError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { compileTemplate } from '../expr/index.js';
 import type { InputParameter } from '../definition/schema.js';
 import { validationProblem } from '../definition/semantic/inputs.js';
@@ -25,10 +26,11 @@ export function resolveInputs(
   const problems: string[] = [];
   const names = new Set(declared.map((d) => d.name));
   for (const key of Object.keys(given)) {
-    if (!names.has(key))
-      problems.push(
-        `\`${key}\` is not an input of this workflow (inputs: ${[...names].join(', ') || 'none'})`,
-      );
+    if (!names.has(key)) {
+      const close = didYouMean(key, names);
+      const known = `inputs: ${[...names].join(', ') || 'none'}`;
+      problems.push(`\`${key}\` is not an input of this workflow (${close ?? known})`);
+    }
   }
   const out: Record<string, unknown> = {};
   for (const input of declared) {
