@@ -7,6 +7,8 @@ import { inferType, formatType, type Reference, type StaticType } from '../../ex
 import { didYouMean } from '../../suggest.js';
 import type { WorkflowKind } from '../schema.js';
 import type { Checker } from './checker.js';
+import type { TypeSpec } from '../schema.js';
+import { typeSpecToStatic } from '../value-types.js';
 import type { ExpressionSite } from './expression-sites.js';
 
 const ANY: StaticType = { kind: 'any' };
@@ -18,7 +20,7 @@ const SYSTEM_FIELDS = ['timestamp', 'user', 'environment'] as const;
 
 export interface TaskFacts {
   /** Declared outputs; undefined when the task declares none (any output may be read). */
-  readonly outputs: ReadonlyMap<string, StaticType> | undefined;
+  readonly outputs: Readonly<Record<string, TypeSpec>> | undefined;
 }
 
 /** What is known about the workflow an expression lives in. */
@@ -337,15 +339,21 @@ function resolveTask(
   const name = path[3];
   switch (field) {
     case 'outputs': {
-      if (name === undefined)
-        return task.outputs === undefined ? { kind: 'object' } : objectOf(task.outputs);
-      if (task.outputs === undefined) return ANY;
-      const t = task.outputs.get(String(name));
+      const declared = task.outputs;
+      if (name === undefined) {
+        if (declared === undefined) return { kind: 'object' };
+        return objectOf(
+          new Map(Object.keys(declared).map((k) => [k, typeSpecToStatic(declared[k])])),
+        );
+      }
+      if (declared === undefined) return ANY;
+      const spec = Object.hasOwn(declared, String(name)) ? declared[String(name)] : undefined;
+      const t = spec === undefined ? undefined : typeSpecToStatic(spec);
       if (t === undefined) {
         report(
           `task \`${id}\` has no output \`${String(name)}\``,
-          didYouMean(String(name), task.outputs.keys()) ??
-            `declared outputs: ${[...task.outputs.keys()].join(', ') || 'none'}`,
+          didYouMean(String(name), Object.keys(declared)) ??
+            `declared outputs: ${Object.keys(declared).join(', ') || 'none'}`,
         );
         return ANY;
       }
@@ -386,23 +394,25 @@ export function checkSite(
   checker: Checker,
 ): StaticType {
   let type: StaticType = STRING;
+  // One reporter per site, pointing at the reference being resolved (this runs for every
+  // expression of a workflow: no closure per reference).
+  let at = 0;
+  const report: Report = (message, hint) => {
+    checker.error(site.path, 'INVALID_REFERENCE', message, hint, at);
+  };
   for (const { expression, offset } of site.template.expressions) {
-    const reporter =
-      (ref: Reference): Report =>
-      (message, hint) => {
-        checker.error(site.path, 'INVALID_REFERENCE', message, hint, offset + ref.start);
-      };
     const refs = expression.references;
     const only = refs.length === 1 ? refs[0] : undefined;
     if (only !== undefined && isWholeSource(expression.source, only)) {
-      // A bare path: nothing to infer beyond what it reads. Reporters are made only on failure.
-      type = resolve(only, scope, facts, (message, hint) => {
-        reporter(only)(message, hint);
-      });
+      // A bare path: nothing to infer beyond what it reads.
+      at = offset + only.start;
+      type = resolve(only, scope, facts, report);
       continue;
     }
-    const resolveRef = (ref: Reference): StaticType => resolve(ref, scope, facts, reporter(ref));
-    const inferred = inferType(expression, resolveRef);
+    const inferred = inferType(expression, (ref) => {
+      at = offset + ref.start;
+      return resolve(ref, scope, facts, report);
+    });
     for (const p of inferred.problems) {
       checker.error(site.path, 'TYPE_MISMATCH', p.message, p.hint, offset + p.start);
     }

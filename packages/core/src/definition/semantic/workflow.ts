@@ -7,7 +7,7 @@ import type { Dag, DependencySpec } from '../../graph/index.js';
 import type { StaticType } from '../../expr/index.js';
 import type { JsonPath } from '../diagnostics.js';
 import { ID_PATTERN, type DefinitionDocument, type TaskDefinition } from '../schema.js';
-import { typeSpecToStatic } from '../value-types.js';
+
 import type { Checker } from './checker.js';
 import { collectSites, referencedTasks, type ExpressionSite } from './expression-sites.js';
 import { buildGraph, normaliseDependencies } from './dependencies.js';
@@ -85,29 +85,17 @@ function gather(
   return { tasks, branchSites };
 }
 
-/** What expressions may know of each task, worked out on first use (most tasks are read once). */
+/** What expressions may know of each task. */
 class TaskFactsLookup {
   private readonly defs = new Map<string, TaskDefinition>();
-  private readonly facts = new Map<string, TaskFacts>();
 
   constructor(tasks: readonly { readonly def: TaskDefinition }[]) {
     for (const t of tasks) this.defs.set(t.def.id, t.def);
   }
 
   get(id: string): TaskFacts | undefined {
-    let facts = this.facts.get(id);
-    if (facts !== undefined) return facts;
     const def = this.defs.get(id);
-    if (def === undefined) return undefined;
-    const outputs = def.outputs;
-    facts = {
-      outputs:
-        outputs === undefined
-          ? undefined
-          : new Map(Object.keys(outputs).map((k) => [k, typeSpecToStatic(outputs[k])])),
-    };
-    this.facts.set(id, facts);
-    return facts;
+    return def === undefined ? undefined : { outputs: def.outputs };
   }
 
   keys(): IterableIterator<string> {
