@@ -144,3 +144,25 @@ describe('llm-orchestrator run with templates from another file', () => {
     });
   });
 });
+
+describe('llm-orchestrator run and alerts', () => {
+  it('prints the alerts of the workflow event handlers on stderr', () => {
+    const wf = file(
+      'alerting.yaml',
+      [
+        'apiVersion: orchestrator.llm/v1',
+        'kind: Workflow',
+        'metadata: {name: alerting, version: 1.0.0}',
+        'spec:',
+        '  tasks: [{id: a, executor: expression, inputs: {value: 7}}]',
+        '  outputs: {n: "${{ tasks.a.outputs.result }}"}',
+        '  events:',
+        '    onSuccess:',
+        '      - {type: alert, channel: slack, message: "done with ${{ workflow.outputs.n }}"}',
+      ].join('\n'),
+    );
+    const run = runCli(['run', wf]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('alert [low] slack: done with 7\n');
+  });
+});

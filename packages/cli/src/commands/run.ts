@@ -129,7 +129,14 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
           );
         }
       : () => undefined;
-  const engine = createEngine({ allowEnv: options.allowEnv ?? [], log });
+  const engine = createEngine({
+    allowEnv: options.allowEnv ?? [],
+    log,
+    // The workflow's `alert` handlers speak to the person running it: on standard error.
+    alertSink: (alert) => {
+      process.stderr.write(`alert [${alert.severity}] ${alert.channel}: ${alert.message}\n`);
+    },
+  });
   const [validation] = await validateFiles([file], {
     executors: engine.executors,
     ...(options.templates === undefined ? {} : { templates: options.templates }),
