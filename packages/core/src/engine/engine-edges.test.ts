@@ -188,3 +188,20 @@ describe('fan-out tasks', () => {
     expect((await e.run(fan('good', 'test:good-item'))).status).toBe('completed');
   });
 });
+
+describe('memory of a long-lived engine', () => {
+  it('keeps no scheduling state for ended runs, and only the last finished runs', async () => {
+    const e = engine({ retainFinishedRuns: 5 });
+    const def = workflow('m')
+      .task('a', { executor: 'expression', inputs: { value: 1 } })
+      .build();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await e.run(def)).runId);
+    const scheduler: unknown = Reflect.get(e, 'scheduler');
+    const controls = Reflect.get(scheduler as object, 'controls') as Map<unknown, unknown>;
+    expect(controls.size).toBe(0);
+    expect(e.list()).toHaveLength(5);
+    expect(e.get(ids[0] ?? '')).toBeUndefined();
+    expect(e.get(ids[19] ?? '')?.status()).toBe('completed');
+  });
+});
