@@ -78,8 +78,22 @@ export class EventBus {
     until: (e: EngineEvent) => boolean,
   ): AsyncIterableIterator<EngineEvent> {
     const buffer: EngineEvent[] = [];
-    let wake: (() => void) | undefined;
+    // Calls of next() waiting for an event, answered in order.
+    const waiting: ((r: IteratorResult<EngineEvent>) => void)[] = [];
     let done = false;
+    const settle = (): void => {
+      while (waiting.length > 0) {
+        const e = buffer.shift();
+        if (e !== undefined)
+          (waiting.shift() as (r: IteratorResult<EngineEvent>) => void)({ value: e, done: false });
+        else if (done)
+          (waiting.shift() as (r: IteratorResult<EngineEvent>) => void)({
+            value: undefined,
+            done: true,
+          });
+        else return;
+      }
+    };
     const off = this.on((e) => {
       if (done || !filter(e)) return;
       buffer.push(e);
@@ -87,26 +101,21 @@ export class EventBus {
         done = true;
         off();
       }
-      wake?.();
+      settle();
     });
     const iterator: AsyncIterableIterator<EngineEvent> = {
       [Symbol.asyncIterator]: () => iterator,
-      async next(): Promise<IteratorResult<EngineEvent>> {
-        for (;;) {
-          const e = buffer.shift();
-          if (e !== undefined) return { value: e, done: false };
-          if (done) return { value: undefined, done: true };
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = undefined;
-        }
+      next(): Promise<IteratorResult<EngineEvent>> {
+        return new Promise((resolve) => {
+          waiting.push(resolve);
+          settle();
+        });
       },
       return(): Promise<IteratorResult<EngineEvent>> {
         done = true;
         off();
         buffer.length = 0;
-        wake?.();
+        settle();
         return Promise.resolve({ value: undefined, done: true });
       },
     };

@@ -55,20 +55,28 @@ export async function runFanOut(
       const index = next++;
       const inputs = plan.inputs({ ...run.context, item: items[index] ?? null, index });
       for (let attempt = 1; ; attempt++) {
+        // Each item attempt has its own signal: aborted by the fan-out's, or by its own timeout.
+        const item = new AbortController();
+        const forward = (): void => {
+          item.abort(inner.signal.reason);
+        };
+        inner.signal.addEventListener('abort', forward, { once: true });
         try {
           const itemCtx = Object.create(ctx, {
-            signal: { value: inner.signal },
+            signal: { value: item.signal },
             attempt: { value: attempt },
             idempotencyKey: { value: `${run.id}:${task.id}:${index}` },
           }) as AttemptContext;
           const call = Promise.resolve(executor.execute(inputs, itemCtx));
           results[index] = await (plan.timeoutMs === undefined
             ? call
-            : withTimeout(call, plan.timeoutMs, ctx, task.id, index));
+            : withTimeout(call, plan.timeoutMs, ctx, task.id, index, item));
           break;
         } catch (err) {
           if (inner.signal.aborted || !shouldRetry(plan.retry, attempt, err)) throw err;
           await sleep(ctx.clock, nextDelayMs(plan.retry, attempt, err), inner.signal);
+        } finally {
+          inner.signal.removeEventListener('abort', forward);
         }
       }
       done++;
@@ -106,16 +114,18 @@ function withTimeout(
   ctx: AttemptContext,
   taskId: string,
   index: number,
+  item: AbortController,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const cancel = ctx.clock.setTimer(ms, () => {
-      reject(
-        new OrchestratorError(
-          'TimeoutError',
-          `fan-out \`${taskId}\` item ${index} took longer than ${ms} ms`,
-          { retryable: true },
-        ),
+      const err = new OrchestratorError(
+        'TimeoutError',
+        `fan-out \`${taskId}\` item ${index} took longer than ${ms} ms`,
+        { retryable: true },
       );
+      // Stop the item before its retry starts, so two calls of one item never overlap.
+      item.abort(err);
+      reject(err);
     });
     call.then(
       (v) => {

@@ -50,6 +50,8 @@ export function replayJournal(entries: readonly JournalEntry[]): ReplayedRun {
       case 'run.status':
         run.status = e.status;
         run.error = e.error;
+        // A run that runs again (a retry) has no outputs until it ends again.
+        if (e.status === 'running') run.outputs = undefined;
         break;
       case 'run.outputs':
         run.outputs = e.outputs;

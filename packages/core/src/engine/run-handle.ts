@@ -63,7 +63,9 @@ class Handle implements RunHandle {
   }
 
   async wait(): Promise<RunResult> {
-    await this.scheduler.whenDone(this.run);
+    // A hook or listener may retry the run as it ends: wait for the end that sticks.
+    do await this.scheduler.whenDone(this.run);
+    while (!TERMINAL_RUN_STATES.has(this.run.status));
     return snapshot(this.run);
   }
 

@@ -56,6 +56,8 @@ export class RunState {
   remaining: number;
   /** Attempts in flight. */
   running = 0;
+  /** Bumped when the run stops or restarts: queued entries and timers of before are void. */
+  epoch = 0;
   readonly createdAt: number;
   startedAt: number | undefined;
   endedAt: number | undefined;

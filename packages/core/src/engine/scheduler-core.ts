@@ -49,6 +49,8 @@ export interface SchedulerOptions {
 export interface QueueEntry {
   readonly run: RunState;
   readonly index: number;
+  /** The run's epoch when queued: entries from before a stop or a retry are dropped. */
+  readonly epoch: number;
 }
 
 /** Per-run scheduling state the RunState does not need to know about. */
@@ -202,7 +204,7 @@ export abstract class SchedulerCore {
       if (decision === 'wait') continue;
       if (decision === 'ready') {
         run.setStatus(task.index, TaskStatus.Ready);
-        this.queue.push({ run, index: task.index }, run.plan.priority * 1000 + task.priority);
+        this.enqueue(run, task.index);
       } else {
         run.setStatus(task.index, TaskStatus.Skipped);
         run.task(task.index).skipReason = reason;
@@ -227,6 +229,9 @@ export abstract class SchedulerCore {
           const entry = this.queue.pop();
           if (entry === undefined) break;
           const { run, index } = entry;
+          if (entry.epoch !== run.epoch) continue; // queued before the run stopped or restarted
+          const status = run.task(index).status;
+          if (status !== 'ready' && status !== 'retrying') continue;
           if (run.status === 'paused' || run.running >= run.plan.maxParallel) {
             this.control(run).blocked.push(index);
             continue;
@@ -240,12 +245,15 @@ export abstract class SchedulerCore {
     }
   }
 
-  protected requeue(run: RunState, index: number): void {
-    if (TERMINAL_RUN_STATES.has(run.status)) return;
-    this.queue.push(
-      { run, index },
-      run.plan.priority * 1000 + (run.plan.tasks[index] as PlanTask).priority,
-    );
+  /** Puts a ready task of a live run in the queue, stamped with the run's epoch. */
+  protected enqueue(run: RunState, index: number): void {
+    const task = run.plan.tasks[index] as PlanTask;
+    this.queue.push({ run, index, epoch: run.epoch }, run.plan.priority * 1000 + task.priority);
+  }
+
+  protected requeue(run: RunState, index: number, epoch = run.epoch): void {
+    if (TERMINAL_RUN_STATES.has(run.status) || epoch !== run.epoch) return;
+    this.enqueue(run, index);
   }
 
   /** Gives back what an attempt held, and lets parked tasks try again. */
@@ -256,13 +264,17 @@ export abstract class SchedulerCore {
     this.o.admissions.release(held);
     const parked = this.parked;
     this.parked = [];
-    for (const p of parked) this.requeue(p.run, p.index);
+    for (const p of parked) this.requeue(p.run, p.index, p.epoch);
   }
 
   protected finishIfDone(run: RunState): void {
     if (run.remaining > 0 || run.status !== 'running') return;
+    // A task left cancelled (a retry from a later task after a cancellation) did not succeed either.
     const failed = run.tasks.find(
-      (t) => t.status === TaskStatus.Failed || t.status === TaskStatus.TimedOut,
+      (t) =>
+        t.status === TaskStatus.Failed ||
+        t.status === TaskStatus.TimedOut ||
+        t.status === TaskStatus.Cancelled,
     );
     let outputs: Record<string, unknown> = {};
     let error: ErrorInfo | undefined;
@@ -285,6 +297,7 @@ export abstract class SchedulerCore {
   /** Ends a run before its tasks are done: failure, cancellation or timeout. */
   stopRun(run: RunState, to: 'failed' | 'cancelled' | 'timed_out', error: ErrorInfo): void {
     if (TERMINAL_RUN_STATES.has(run.status)) return;
+    run.epoch++; // what is queued or waiting for this run is void from here
     const c = this.control(run);
     const now = this.o.clock.now();
     const reason = new OrchestratorError(error.code, error.message);
@@ -316,13 +329,15 @@ export abstract class SchedulerCore {
     const c = this.control(run);
     c.cancelRunTimer?.();
     c.cancelRunTimer = undefined;
+    // Nothing of the run is in flight any more. The control goes before listeners and hooks
+    // hear of the end, so that one of them retrying the run starts with a fresh one.
+    this.controls.delete(run);
+    const waiters = c.waiters.splice(0);
     (run.context.workflow as Record<string, unknown>).outputs = run.outputs ?? null;
     (run.context.workflow as Record<string, unknown>).error = error ?? null;
     this.setRunStatus(run, to, error);
     this.o.hooks.onRunComplete?.(run);
-    for (const w of c.waiters.splice(0)) w();
-    // Nothing of the run is in flight any more; a retry starts a fresh control.
-    this.controls.delete(run);
+    for (const w of waiters) w();
   }
 
   /** Resolves when the run reaches a terminal state. */
@@ -338,17 +353,14 @@ export abstract class SchedulerCore {
   resume(run: RunState): void {
     this.setRunStatus(run, 'running');
     const c = this.control(run);
-    for (const b of c.blocked.splice(0))
-      this.queue.push(
-        { run, index: b },
-        run.plan.priority * 1000 + (run.plan.tasks[b] as PlanTask).priority,
-      );
+    for (const b of c.blocked.splice(0)) this.enqueue(run, b);
     this.finishIfDone(run);
     this.pump();
   }
 
   /** Runs a finished run again from `from` (task indexes), keeping the outputs upstream of them. */
   retry(run: RunState, from: readonly number[]): void {
+    run.epoch++;
     const reset = run.resetFrom(from, this.o.clock.now());
     run.outputs = undefined;
     this.o.hooks.onRunRestart?.(run);

@@ -79,12 +79,18 @@ export class Scheduler extends SchedulerCore {
       case 'wait-resources':
         this.parked.push(entry);
         return;
-      case 'wait-rate':
-        this.o.clock.setTimer(admission.ms, () => {
-          this.requeue(run, index);
-          this.pump();
-        });
+      case 'wait-rate': {
+        const timers = this.control(run).timers;
+        timers.set(
+          index,
+          this.o.clock.setTimer(admission.ms, () => {
+            timers.delete(index);
+            this.requeue(run, index, entry.epoch);
+            this.pump();
+          }),
+        );
         return;
+      }
       case 'refuse':
         this.startAttempt(run, index, admission.error);
         return;
@@ -234,11 +240,7 @@ export class Scheduler extends SchedulerCore {
       this.failAttempt(run, task, ctx.attempt, value, started, now, true);
     }
     if (c.blocked.length > 0 && run.status === 'running') {
-      for (const b of c.blocked.splice(0))
-        this.queue.push(
-          { run, index: b },
-          run.plan.priority * 1000 + (run.plan.tasks[b] as PlanTask).priority,
-        );
+      for (const b of c.blocked.splice(0)) this.enqueue(run, b);
     }
     this.finishIfDone(run);
     this.pump();
