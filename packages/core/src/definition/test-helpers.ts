@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import { formatDiagnostic, formatPath, type Diagnostic } from './diagnostics.js';
-import type { ValidationResult } from './validate.js';
+import { validateDefinition, type ValidateOptions, type ValidationResult } from './validate.js';
 
 /** Absolute path of a file relative to the repository root. */
 export function repoFile(relative: string): string {
@@ -197,4 +197,18 @@ export function expectWellFormed(result: ValidationResult, lineCount?: number): 
       !result.diagnostics.some((d) => d.severity === 'error' && (d.document ?? 0) === doc.index),
     );
   }
+}
+
+/** Validates a workflow of `tasks` (with `spec` merged in) given as a value. */
+export function checkTasks(
+  tasks: Obj[],
+  spec: Obj = {},
+  options: ValidateOptions = {},
+): ValidationResult {
+  return validateDefinition(workflow(tasks, { spec }), options);
+}
+
+/** Each diagnostic as `[code, path]`. */
+export function codesAndPaths(result: ValidationResult): [string, string][] {
+  return result.diagnostics.map((d) => [d.code, formatPath(d.path)]);
 }

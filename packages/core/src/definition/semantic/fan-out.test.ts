@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath } from '../diagnostics.js';
-import type { ValidateOptions } from '../validate.js';
+
 import {
   brief,
   expectClean,
   posOf,
   single,
   task,
-  workflow,
   workflowYaml,
-  type Obj,
+  checkTasks,
+  codesAndPaths,
 } from '../test-helpers.js';
-import { validateDefinition, validateSource } from '../validate.js';
-
-function check(tasks: Obj[], spec: Obj = {}, options: ValidateOptions = {}) {
-  return validateDefinition(workflow(tasks, { spec }), options);
-}
-
-function list(result: ReturnType<typeof check>): [string, string][] {
-  return result.diagnostics.map((d) => [d.code, formatPath(d.path)]);
-}
+import { validateSource } from '../validate.js';
 
 describe('fan-out tasks', () => {
   const template = {
@@ -28,7 +19,7 @@ describe('fan-out tasks', () => {
   };
 
   it('accepts type fan-out (default executor) and the fan-out executor, reading item and index', () => {
-    const r = check(
+    const r = checkTasks(
       [
         {
           id: 'a',
@@ -47,8 +38,8 @@ describe('fan-out tasks', () => {
   });
 
   it('reports missing items and task_template', () => {
-    const r = check([{ id: 'a', type: 'fan-out', inputs: {} }]);
-    expect(list(r)).toEqual([
+    const r = checkTasks([{ id: 'a', type: 'fan-out', inputs: {} }]);
+    expect(codesAndPaths(r)).toEqual([
       ['MISSING_FIELD', 'spec.tasks[0].inputs'],
       ['MISSING_FIELD', 'spec.tasks[0].inputs'],
     ]);
@@ -59,8 +50,10 @@ describe('fan-out tasks', () => {
   });
 
   it('reports items that are neither a list nor an expression', () => {
-    const r = check([{ id: 'a', type: 'fan-out', inputs: { items: 5, task_template: template } }]);
-    expect(list(r)).toEqual([['WRONG_TYPE', 'spec.tasks[0].inputs.items']]);
+    const r = checkTasks([
+      { id: 'a', type: 'fan-out', inputs: { items: 5, task_template: template } },
+    ]);
+    expect(codesAndPaths(r)).toEqual([['WRONG_TYPE', 'spec.tasks[0].inputs.items']]);
   });
 
   it('reports an unknown field in task_template at its key, with a hint', () => {
@@ -84,7 +77,7 @@ describe('fan-out tasks', () => {
   });
 
   it('reports a task_template without executor, with meaningless fields, or an unknown executor', () => {
-    const r = check(
+    const r = checkTasks(
       [
         { id: 'a', type: 'fan-out', inputs: { items: [], task_template: { inputs: {} } } },
         {
@@ -101,7 +94,7 @@ describe('fan-out tasks', () => {
       {},
       { executors: new Set(['orchestrator:fan-out', 'x']) },
     );
-    expect(list(r)).toEqual([
+    expect(codesAndPaths(r)).toEqual([
       ['MISSING_EXECUTOR', 'spec.tasks[0].inputs.task_template'],
       ['CONFLICTING_FIELDS', 'spec.tasks[1].inputs.task_template.dependsOn'],
       ['CONFLICTING_FIELDS', 'spec.tasks[1].inputs.task_template.join'],
@@ -111,22 +104,22 @@ describe('fan-out tasks', () => {
   });
 
   it('reports the fan-out executor missing from the catalog at `type`', () => {
-    const r = check(
+    const r = checkTasks(
       [{ id: 'a', type: 'fan-out', inputs: { items: [], task_template: { executor: 'x' } } }],
       {},
       {
         executors: new Set(['x']),
       },
     );
-    expect(list(r)).toEqual([['UNKNOWN_EXECUTOR', 'spec.tasks[0].type']]);
+    expect(codesAndPaths(r)).toEqual([['UNKNOWN_EXECUTOR', 'spec.tasks[0].type']]);
   });
 
   it('item is not readable outside task_template, nor in a task that is not a fan-out', () => {
-    const r = check([
+    const r = checkTasks([
       { id: 'a', type: 'fan-out', inputs: { items: '${{ item }}', task_template: template } },
       task('b', { inputs: { task_template: template } }),
     ]);
-    expect(list(r)).toEqual([
+    expect(codesAndPaths(r)).toEqual([
       ['INVALID_REFERENCE', 'spec.tasks[0].inputs.items'],
       ['INVALID_REFERENCE', 'spec.tasks[1].inputs.task_template.inputs.text'],
       ['INVALID_REFERENCE', 'spec.tasks[1].inputs.task_template.inputs.n'],

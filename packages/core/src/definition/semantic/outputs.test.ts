@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath } from '../diagnostics.js';
+
 import {
   brief,
   expectClean,
@@ -9,6 +9,7 @@ import {
   workflow,
   workflowYaml,
   type Obj,
+  codesAndPaths,
 } from '../test-helpers.js';
 import { validateDefinition, validateSource } from '../validate.js';
 
@@ -19,10 +20,6 @@ const TASKS = [
 
 function withSpec(spec: Obj, kind = 'Workflow') {
   return validateDefinition(workflow(TASKS, { kind, spec }));
-}
-
-function list(result: ReturnType<typeof withSpec>): [string, string][] {
-  return result.diagnostics.map((d) => [d.code, formatPath(d.path)]);
 }
 
 describe('workflow outputs', () => {
@@ -74,7 +71,7 @@ describe('workflow outputs', () => {
         o: { value: '${{ tasks.a.outputs.score }}', transform: { type: 'lower', decimals: 1 } },
       },
     });
-    expect(list(r)).toEqual([
+    expect(codesAndPaths(r)).toEqual([
       ['CONFLICTING_FIELDS', 'spec.outputs.o.transform.decimals'],
       ['TYPE_MISMATCH', 'spec.outputs.o.transform'],
     ]);
@@ -97,7 +94,7 @@ describe('workflow outputs', () => {
     const r = withSpec({
       outputs: { x: '${{ outputs.x }}', y: { value: 1, fallback: '${{ outputs.nope }}' } },
     });
-    expect(list(r)).toEqual([
+    expect(codesAndPaths(r)).toEqual([
       ['INVALID_REFERENCE', 'spec.outputs.x'],
       ['INVALID_REFERENCE', 'spec.outputs.y.fallback'],
     ]);
@@ -113,7 +110,7 @@ describe('workflow outputs', () => {
         o: { value: '${{ tasks.zz.outputs.x }}', fallback: '${{ tasks.a.outputs.nope }}' },
       },
     });
-    expect(list(r)).toEqual([
+    expect(codesAndPaths(r)).toEqual([
       ['INVALID_REFERENCE', 'spec.outputs.o.value'],
       ['INVALID_REFERENCE', 'spec.outputs.o.fallback'],
     ]);
@@ -236,7 +233,7 @@ describe('EventWorkflow', () => {
       },
       'EventWorkflow',
     );
-    expect(list(r)).toEqual([
+    expect(codesAndPaths(r)).toEqual([
       ['INVALID_REFERENCE', 'spec.inputs[1].source'],
       ['INVALID_REFERENCE', 'spec.trigger.filter'],
     ]);

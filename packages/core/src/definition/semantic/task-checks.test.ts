@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath } from '../diagnostics.js';
-import type { ValidateOptions } from '../validate.js';
+
 import {
   brief,
   expectClean,
   posOf,
   single,
   task,
-  workflow,
   workflowYaml,
   type Obj,
+  checkTasks,
+  codesAndPaths,
 } from '../test-helpers.js';
-import { validateDefinition, validateSource } from '../validate.js';
-
-function check(tasks: Obj[], spec: Obj = {}, options: ValidateOptions = {}) {
-  return validateDefinition(workflow(tasks, { spec }), options);
-}
-
-function list(result: ReturnType<typeof check>): [string, string][] {
-  return result.diagnostics.map((d) => [d.code, formatPath(d.path)]);
-}
+import { validateSource } from '../validate.js';
 
 describe('timeouts', () => {
   it('reports 0.5s and 25h in YAML, at the value', () => {
@@ -52,7 +44,7 @@ describe('timeouts', () => {
 
   it('accepts the bounds 1s and 24h, and numbers of seconds', () => {
     expectClean(
-      check([
+      checkTasks([
         task('a', { timeout: '1s' }),
         task('b', { config: { timeout: '24h' } }),
         task('c', { timeout: 86400 }),
@@ -62,7 +54,9 @@ describe('timeouts', () => {
 
   it('checks the timeout under config, and a number of seconds', () => {
     expect(
-      list(check([task('a', { config: { timeout: '250ms' } }), task('b', { timeout: 90000 })])),
+      codesAndPaths(
+        checkTasks([task('a', { config: { timeout: '250ms' } }), task('b', { timeout: 90000 })]),
+      ),
     ).toEqual([
       ['OUT_OF_RANGE', 'spec.tasks[0].config.timeout'],
       ['OUT_OF_RANGE', 'spec.tasks[1].timeout'],
@@ -70,7 +64,7 @@ describe('timeouts', () => {
   });
 
   it('rejects a timeout set both on the task and under its config', () => {
-    const r = check([task('a', { timeout: '5s', config: { timeout: '6s' } })]);
+    const r = checkTasks([task('a', { timeout: '5s', config: { timeout: '6s' } })]);
     expect(brief(single(r))).toEqual({
       code: 'CONFLICTING_FIELDS',
       severity: 'error',
@@ -82,13 +76,13 @@ describe('timeouts', () => {
 describe('retry policies', () => {
   it('reports maxInterval shorter than initialInterval at every level', () => {
     const policy = { initialInterval: '10s', maxInterval: '1s' };
-    const r = check(
+    const r = checkTasks(
       [task('a', { retryPolicy: policy }), task('b', { config: { retryPolicy: policy } })],
       {
         config: { retryPolicy: policy },
       },
     );
-    expect(list(r)).toEqual([
+    expect(codesAndPaths(r)).toEqual([
       ['INVALID_RETRY_POLICY', 'spec.config.retryPolicy.maxInterval'],
       ['INVALID_RETRY_POLICY', 'spec.tasks[0].retryPolicy.maxInterval'],
       ['INVALID_RETRY_POLICY', 'spec.tasks[1].config.retryPolicy.maxInterval'],
@@ -98,7 +92,7 @@ describe('retry policies', () => {
 
   it('accepts equal intervals, and either one alone', () => {
     expectClean(
-      check([
+      checkTasks([
         task('a', { retryPolicy: { initialInterval: '1s', maxInterval: '1000ms' } }),
         task('b', { retryPolicy: { maxInterval: '1s' } }),
       ]),
@@ -106,10 +100,10 @@ describe('retry policies', () => {
   });
 
   it('rejects retryPolicy both on the task and under its config', () => {
-    const r = check([
+    const r = checkTasks([
       task('a', { retryPolicy: { maxAttempts: 2 }, config: { retryPolicy: { maxAttempts: 3 } } }),
     ]);
-    expect(list(r)).toEqual([['CONFLICTING_FIELDS', 'spec.tasks[0].retryPolicy']]);
+    expect(codesAndPaths(r)).toEqual([['CONFLICTING_FIELDS', 'spec.tasks[0].retryPolicy']]);
   });
 });
 
@@ -120,7 +114,7 @@ describe('resources', () => {
     [{ memory: '1Mi' }, 'memory', 'memory 1Mi is outside 128Mi–256Gi'],
     [{ memory: '300Gi' }, 'memory', 'memory 300Gi is outside 128Mi–256Gi'],
   ])('rejects %j', (resources, key, message) => {
-    const d = single(check([task('a', { resources })]));
+    const d = single(checkTasks([task('a', { resources })]));
     expect(brief(d)).toEqual({
       code: 'OUT_OF_RANGE',
       severity: 'error',
@@ -131,7 +125,7 @@ describe('resources', () => {
 
   it('accepts the bounds', () => {
     expectClean(
-      check([
+      checkTasks([
         task('a', { resources: { cpu: '100m', memory: '128Mi' } }),
         task('b', { resources: { cpu: 64, memory: '256Gi' } }),
       ]),
@@ -139,8 +133,12 @@ describe('resources', () => {
   });
 
   it('checks the workflow resourceLimits themselves', () => {
-    const r = check([task('a')], { config: { concurrency: { resourceLimits: { cpu: 128 } } } });
-    expect(list(r)).toEqual([['OUT_OF_RANGE', 'spec.config.concurrency.resourceLimits.cpu']]);
+    const r = checkTasks([task('a')], {
+      config: { concurrency: { resourceLimits: { cpu: 128 } } },
+    });
+    expect(codesAndPaths(r)).toEqual([
+      ['OUT_OF_RANGE', 'spec.config.concurrency.resourceLimits.cpu'],
+    ]);
   });
 
   it('reports a task asking for more than the workflow limits (task level and under config)', () => {
@@ -185,8 +183,8 @@ describe('resources', () => {
   });
 
   it('rejects resources both on the task and under its config', () => {
-    const r = check([task('a', { resources: { cpu: 1 }, config: { resources: { cpu: 2 } } })]);
-    expect(list(r)).toEqual([['CONFLICTING_FIELDS', 'spec.tasks[0].resources']]);
+    const r = checkTasks([task('a', { resources: { cpu: 1 }, config: { resources: { cpu: 2 } } })]);
+    expect(codesAndPaths(r)).toEqual([['CONFLICTING_FIELDS', 'spec.tasks[0].resources']]);
   });
 });
 
@@ -201,7 +199,7 @@ describe('fallbacks', () => {
     ],
     [{ strategy: 'skip', maxAge: '1h' }, 'CONFLICTING_FIELDS', 'spec.tasks[0].fallback.maxAge'],
   ])('rejects %j', (fallback, code, path) => {
-    expect(brief(single(check([task('a', { fallback })])))).toEqual({
+    expect(brief(single(checkTasks([task('a', { fallback })])))).toEqual({
       code,
       severity: 'error',
       path,
@@ -215,11 +213,11 @@ describe('fallbacks', () => {
     { strategy: 'cached', maxAge: '1h' },
     { strategy: 'skip' },
   ])('accepts %j', (fallback) => {
-    expectClean(check([task('a', { fallback })]));
+    expectClean(checkTasks([task('a', { fallback })]));
   });
 
   it('checks the fallback executor against the catalog, with a hint', () => {
-    const r = check(
+    const r = checkTasks(
       [task('a', { fallback: { strategy: 'executor', executor: 'llm:chat-bakup' } })],
       {},
       {
@@ -255,7 +253,7 @@ describe('executors', () => {
   });
 
   it('accepts any executor when no catalog is given', () => {
-    expectClean(check([task('a', { executor: 'anything:at-all' })]));
+    expectClean(checkTasks([task('a', { executor: 'anything:at-all' })]));
   });
 
   it('reports an unknown executor with a hint from a Set catalog', () => {
@@ -278,21 +276,21 @@ describe('executors', () => {
   it('takes hints from a catalog with names(), and explains when nothing is close', () => {
     const catalog = { has: (n: string) => n === 'llm:chat', names: () => ['llm:chat'] };
     expect(
-      single(check([task('a', { executor: 'llm:chta' })], {}, { executors: catalog })).hint,
+      single(checkTasks([task('a', { executor: 'llm:chta' })], {}, { executors: catalog })).hint,
     ).toBe('did you mean "llm:chat"?');
-    expect(single(check([task('a', { executor: 'zzz' })], {}, { executors: catalog })).hint).toBe(
-      'register it with engine.registerExecutor()',
-    );
+    expect(
+      single(checkTasks([task('a', { executor: 'zzz' })], {}, { executors: catalog })).hint,
+    ).toBe('register it with engine.registerExecutor()');
   });
 
   it('accepts known executors', () => {
     expectClean(
-      check([task('a', { executor: 'llm:chat' })], {}, { executors: new Set(['llm:chat']) }),
+      checkTasks([task('a', { executor: 'llm:chat' })], {}, { executors: new Set(['llm:chat']) }),
     );
   });
 
   it('rejects parameters on a task that is not a template instance', () => {
-    const d = single(check([task('a', { parameters: { x: 1 } })]));
+    const d = single(checkTasks([task('a', { parameters: { x: 1 } })]));
     expect(brief(d)).toEqual({
       code: 'CONFLICTING_FIELDS',
       severity: 'error',
