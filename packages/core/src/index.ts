@@ -32,6 +32,7 @@ export {
   OrchestratorError,
 } from './errors.js';
 export * from './engine/index.js';
+export * from './store/index.js';
 export { workflow, WorkflowBuilder } from './sdk/builder.js';
 export { createBuiltinRegistry, ExecutorRegistry } from './executors/index.js';
 export type {
@@ -46,6 +47,7 @@ export type { Clock } from './clock.js';
 export { signWebhook, verifyWebhook } from './engine/handlers/index.js';
 export type { AlertEvent, AlertSink, RunSummary } from './engine/handlers/index.js';
 export { DEFAULT_RETRY, MemoryDeadLetterQueue } from './resilience/index.js';
+export type { DeadLetterFilter, DeadLetterPurge, NewDeadLetter } from './resilience/index.js';
 export type {
   BackpressureOptions,
   CircuitBreakerOptions,

@@ -4,7 +4,7 @@ import { FakeClock, flushMicrotasks } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import { workflow } from '../sdk/builder.js';
 import { createEngine, type EngineOptions } from './engine.js';
-import { MemoryStore } from './journal.js';
+import { MemoryStore } from '../store/memory-store.js';
 import { replayJournal } from './replay.js';
 
 function engine(options: EngineOptions = {}) {

@@ -9,7 +9,7 @@ import { OrchestratorError } from '../errors.js';
 import type { TaskDefinition } from '../definition/schema.js';
 import { workflow } from '../sdk/builder.js';
 import { createEngine } from './engine.js';
-import { MemoryStore } from './journal.js';
+import { MemoryStore } from '../store/memory-store.js';
 import { replayJournal } from './replay.js';
 
 interface Spec {

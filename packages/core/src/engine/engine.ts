@@ -3,7 +3,8 @@
  * every default filled in. Nothing else in the engine reads environment variables or globals.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '../clock.js';
+import { hostname } from 'node:os';
+import { sleep, systemClock, type Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import { createBuiltinRegistry } from '../executors/index.js';
 import type { ExecutorRegistry } from '../executors/registry.js';
@@ -39,7 +40,12 @@ import {
 import { LastGoodOutputs } from './fallbacks.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
-import { appendEntries, MemoryStore, type Store } from './journal.js';
+import { MemoryStore } from '../store/memory-store.js';
+import type { ControlCommand, ControlRequest, Store } from '../store/port.js';
+import { DefinitionSources } from './definitions.js';
+import { Durability } from './durability.js';
+import type { ErrorInfo, JournalEntry } from './journal.js';
+import { loadJournal } from './snapshot.js';
 import { planFromValidation, type Plan } from './plan.js';
 import { RunState, type TaskRun } from './run.js';
 import { resolveInputs } from './run-inputs.js';
@@ -88,6 +94,19 @@ export interface EngineOptions {
   readonly idGenerator?: () => string;
   /** For jitter; tests pass a seeded one. */
   readonly random?: () => number;
+  /** This process's name in run leases (default `host:pid:random`). */
+  readonly owner?: string;
+  /**
+   * How long a lease on a run lasts without renewal (default 15 s): after a crash, another process
+   * takes the run over this long after the last heartbeat at most.
+   */
+  readonly leaseTtlMs?: number;
+  /** How often leases are renewed (default a third of the TTL). */
+  readonly heartbeatMs?: number;
+  /** How often control requests from other processes are looked for (default 200 ms). */
+  readonly controlPollMs?: number;
+  /** A snapshot of a run every this many journal entries (default 1000). */
+  readonly snapshotEvery?: number;
 }
 
 /** Integration hooks (seed §7.2). Errors they throw are logged, never fail a run. */
@@ -150,6 +169,12 @@ export class Engine {
   private readonly base: Readonly<Record<string, unknown>>;
   private readonly validateOptions: ValidateOptions;
   private readonly newId: () => string;
+  private readonly durability: Durability;
+  private readonly sources = new DefinitionSources();
+  private readonly plansByHash = new Map<string, Plan>();
+  private readonly workers = new Set<() => void>();
+  readonly owner: string;
+  readonly leaseTtlMs: number;
 
   constructor(options: EngineOptions = {}) {
     const log: LogSink = options.log ?? (() => undefined);
@@ -170,7 +195,29 @@ export class Engine {
     });
     this.newId = options.idGenerator ?? randomUUID;
     this.log = log;
-    this.deadLetters = options.deadLetters ?? new MemoryDeadLetterQueue(this.clock);
+    this.owner =
+      options.owner ?? `${hostname()}:${String(process.pid)}:${randomUUID().slice(0, 8)}`;
+    this.leaseTtlMs = options.leaseTtlMs ?? 15_000;
+    this.durability = new Durability({
+      store: this.store,
+      clock: this.clock,
+      log,
+      owner: this.owner,
+      leaseTtlMs: this.leaseTtlMs,
+      heartbeatMs: options.heartbeatMs ?? Math.max(1, Math.floor(this.leaseTtlMs / 3)),
+      pollMs: options.controlPollMs ?? 200,
+      snapshotEvery: options.snapshotEvery ?? 1000,
+      snapshotOutputLimit: 64 * 1024,
+      onLost: (runId, error) => {
+        this.giveUp(runId, error);
+      },
+      onControl: (request) => {
+        this.applyControl(request);
+      },
+    });
+    this.deadLetters =
+      options.deadLetters ??
+      (this.store.durable ? this.store.deadLetters : new MemoryDeadLetterQueue(this.clock));
     this.retain = options.retainFinishedRuns ?? 1000;
     this.handlerDeps = {
       clock: this.clock,
@@ -225,6 +272,7 @@ export class Engine {
           );
       },
       onRunRestart: (run) => {
+        this.durability.hold(run);
         // A retried run is work in progress again; it is never refused.
         if (this.backpressure !== undefined && !this.inProgress.has(run.id)) {
           this.inProgress.add(run.id);
@@ -232,6 +280,7 @@ export class Engine {
         }
       },
       onRunComplete: (run) => {
+        this.durability.ended(run);
         this.runEventHandlers(run);
         this.retire(run.id);
         if (this.inProgress.delete(run.id)) this.backpressure?.decrement();
@@ -243,7 +292,6 @@ export class Engine {
     };
     this.scheduler = new Scheduler({
       clock: this.clock,
-      store: this.store,
       bus: this.bus,
       executors: this.executors,
       breakers:
@@ -296,12 +344,15 @@ export class Engine {
   load(definition: DefinitionSource, workflow?: string): Plan {
     if (isPlan(definition)) return definition;
     if (typeof definition === 'string') {
-      return planFromValidation(validateSource(definition, this.validateOptions), workflow);
+      const plan = planFromValidation(validateSource(definition, this.validateOptions), workflow);
+      this.sources.remember(plan, definition);
+      return plan;
     }
     const cached = this.plans.get(definition);
     if (cached !== undefined && (workflow === undefined || cached.name === workflow)) return cached;
     const plan = planFromValidation(validateDefinition(definition, this.validateOptions), workflow);
     this.plans.set(definition, plan);
+    this.sources.remember(plan, definition);
     return plan;
   }
 
@@ -325,23 +376,17 @@ export class Engine {
       );
     }
     const now = this.clock.now();
-    const run = new RunState(id, plan, resolved, this.base, now, (entry) => {
-      appendEntries(this.store, id, [entry], this.journalFailed(id));
-    });
+    const run = new RunState(id, plan, resolved, this.base, now, this.write);
     this.runs.set(id, run);
-    appendEntries(
-      this.store,
-      id,
-      [
-        {
-          type: 'run.created',
-          at: now,
-          workflow: { name: plan.name, version: plan.version },
-          inputs: resolved,
-        },
-      ],
-      this.journalFailed(id),
-    );
+    const { hash, definition: stored } = this.sources.of(plan);
+    this.durability.putDefinition(hash, stored);
+    this.durability.create(run, {
+      type: 'run.created',
+      at: now,
+      workflow: { name: plan.name, version: plan.version },
+      inputs: resolved,
+      definition: hash,
+    });
     if (bp === undefined) {
       this.scheduler.startRun(run);
     } else {
@@ -387,13 +432,230 @@ export class Engine {
   async retryDeadLetter(id: string): Promise<RunHandle> {
     const entry: DeadLetter | undefined = await this.deadLetters.get(id);
     if (entry === undefined) throw new OrchestratorError('NOT_FOUND', `no dead letter ${id}`);
-    const handle = this.get(entry.runId);
-    if (handle === undefined) {
-      throw new OrchestratorError('NOT_FOUND', `run ${entry.runId} is not known to this engine`);
-    }
+    const handle = this.get(entry.runId) ?? (await this.attach(entry.runId));
     handle.retry(entry.taskId);
     await this.deadLetters.remove(id);
     return handle;
+  }
+
+  /**
+   * Takes a run over from the store and continues it here: after a crash, from another process, or
+   * to control a run no process holds. Completed tasks keep their outputs; tasks that were running
+   * run again with the same idempotency key. Pending control requests are applied first. Throws
+   * RUN_HELD while another live process holds the run, RUN_NOT_FOUND for an unknown run.
+   */
+  async attach(runId: string): Promise<RunHandle> {
+    const local = this.runs.get(runId);
+    if (local !== undefined && local.lost === undefined && this.durability.held.has(runId)) {
+      return createRunHandle(local, this.scheduler, this.bus);
+    }
+    const store = this.store;
+    const record = await store.getRun(runId);
+    if (record === undefined) throw new OrchestratorError('RUN_NOT_FOUND', `no run ${runId}`);
+    if (!(await store.claimRun(runId, this.owner, this.clock.now(), this.leaseTtlMs))) {
+      throw new OrchestratorError('RUN_HELD', `run ${runId} is held by ${record.owner ?? '?'}`, {
+        retryable: true,
+        hint: 'its holder is alive; control it with a request, or wait for its lease to expire',
+      });
+    }
+    let run: RunState;
+    try {
+      const plan = await this.planFor(record.definition);
+      const loaded = await loadJournal(store, runId);
+      run = new RunState(runId, plan, record.inputs, this.base, record.createdAt, this.write);
+      run.restore(loaded.replayed, loaded.seq);
+      this.runs.set(runId, run);
+      this.durability.hold(run, loaded.seq - loaded.entriesRead);
+      for (const request of await store.takeControls(this.owner)) this.applyControl(request);
+    } catch (err) {
+      this.durability.release(runId);
+      await store.releaseLease(runId, this.owner);
+      throw err;
+    }
+    if (TERMINAL_RUN_STATES.has(run.status)) this.durability.ended(run);
+    else this.scheduler.resumeRun(run);
+    return createRunHandle(run, this.scheduler, this.bus);
+  }
+
+  /**
+   * Cancels, pauses, resumes or retries a run wherever it runs. A run this process holds is
+   * controlled at once; otherwise the request goes through the store to its holder, and when no
+   * live process holds the run, this one takes it over (`attach`) and applies it. Resolves with the
+   * local handle when the run now runs here, or undefined when its holder took the request.
+   */
+  async control(
+    runId: string,
+    command: ControlCommand,
+    timeoutMs = 30_000,
+  ): Promise<RunHandle | undefined> {
+    const local = this.get(runId);
+    if (
+      (local !== undefined && this.durability.held.has(runId)) ||
+      (local !== undefined && !this.store.durable)
+    ) {
+      this.applyTo(local, command);
+      return local;
+    }
+    const store = this.store;
+    const request = await store.requestControl(runId, command, this.clock.now());
+    const deadline = this.clock.now() + timeoutMs;
+    for (;;) {
+      const pending = await store.pendingControls(runId);
+      if (!pending.some((p) => p.id === request.id)) return undefined;
+      const record = await store.getRun(runId);
+      if (record?.owner === undefined || (record.leaseExpiresAt ?? 0) <= this.clock.now()) {
+        try {
+          return await this.attach(runId);
+        } catch (err) {
+          if (!(err instanceof OrchestratorError && err.code === 'RUN_HELD')) throw err;
+        }
+      }
+      if (this.clock.now() >= deadline) {
+        throw new OrchestratorError(
+          'CONTROL_TIMEOUT',
+          `run ${runId}'s holder ${record?.owner ?? '?'} did not take the ${command.type} request in ${String(timeoutMs)} ms`,
+          {
+            retryable: true,
+            hint: 'the request stays queued; the holder applies it when it polls',
+          },
+        );
+      }
+      await sleep(this.clock, 100);
+    }
+  }
+
+  /**
+   * Executes runs from the store, the way a service does: claims runs that no live process holds
+   * (new ones left by `--detach`, and those whose holder died), up to `maxRuns` at once. Returns a
+   * function that stops claiming.
+   */
+  work(
+    options: { pollMs?: number; maxRuns?: number; onError?: (err: unknown) => void } = {},
+  ): () => void {
+    const pollMs = options.pollMs ?? 500;
+    const maxRuns = options.maxRuns ?? 100;
+    let stopped = false;
+    let cancel: (() => void) | undefined;
+    const active = (): number => {
+      let n = 0;
+      for (const id of this.durability.held) {
+        const run = this.runs.get(id);
+        if (run !== undefined && !TERMINAL_RUN_STATES.has(run.status)) n++;
+      }
+      return n;
+    };
+    const poll = async (): Promise<void> => {
+      const room = maxRuns - active();
+      if (room <= 0) return;
+      const now = this.clock.now();
+      const ids = await this.store.claimRuns(this.owner, now, this.leaseTtlMs, room);
+      for (const id of ids) {
+        try {
+          await this.attach(id);
+        } catch (err) {
+          this.log('error', 'taking a run over failed', { runId: id, error: String(err) });
+          options.onError?.(err);
+        }
+      }
+    };
+    const loop = (): void => {
+      if (stopped) return;
+      poll()
+        .catch((err: unknown) => {
+          this.log('error', 'claiming runs failed', { error: String(err) });
+          options.onError?.(err);
+        })
+        .finally(() => {
+          if (!stopped) cancel = this.clock.setTimer(pollMs, loop);
+        });
+    };
+    this.durability.keepPolling = true;
+    loop();
+    const stop = (): void => {
+      stopped = true;
+      cancel?.();
+      this.workers.delete(stop);
+      if (this.workers.size === 0) this.durability.keepPolling = false;
+    };
+    this.workers.add(stop);
+    return stop;
+  }
+
+  /**
+   * Stops the engine: no more claims, runs in progress here are given up (their attempts aborted,
+   * nothing more journalled), the store is flushed and every lease released, so that another
+   * process can continue those runs at once. The store itself stays open.
+   */
+  async close(): Promise<void> {
+    for (const stop of [...this.workers]) stop();
+    for (const id of [...this.durability.held]) {
+      const run = this.runs.get(id);
+      if (run !== undefined && !TERMINAL_RUN_STATES.has(run.status)) {
+        this.scheduler.abandonRun(run, { code: 'ENGINE_CLOSED', message: 'the engine was closed' });
+      }
+    }
+    await this.durability.close();
+    await this.idle();
+  }
+
+  /** A held run must be given up: its lease is gone or its journal could not be written. */
+  private giveUp(runId: string, error: ErrorInfo): void {
+    const run = this.runs.get(runId);
+    if (run === undefined || TERMINAL_RUN_STATES.has(run.status)) return;
+    this.log('error', 'giving a run up', { runId, code: error.code, error: error.message });
+    this.durability.release(runId);
+    this.scheduler.abandonRun(run, error);
+  }
+
+  private applyControl(request: ControlRequest): void {
+    const handle = this.get(request.runId);
+    if (handle === undefined) return;
+    try {
+      this.applyTo(handle, request.command);
+    } catch (err) {
+      this.log('warn', 'a control request could not be applied', {
+        runId: request.runId,
+        command: request.command.type,
+        error: String(err),
+      });
+    }
+  }
+
+  private applyTo(handle: RunHandle, command: ControlCommand): void {
+    switch (command.type) {
+      case 'cancel':
+        handle.cancel(command.reason);
+        return;
+      case 'pause':
+        if (handle.status() === 'running') handle.pause();
+        return;
+      case 'resume':
+        if (handle.status() === 'paused') handle.resume();
+        return;
+      case 'retry':
+        handle.retry(command.fromTask);
+    }
+  }
+
+  /** The plan of a stored definition, compiled once per hash. */
+  private async planFor(hash: string): Promise<Plan> {
+    let plan = this.plansByHash.get(hash);
+    if (plan === undefined) {
+      const stored = await this.store.getDefinition(hash);
+      if (stored === undefined) {
+        throw new OrchestratorError('DEFINITION_NOT_FOUND', `no definition ${hash} in the store`);
+      }
+      plan =
+        typeof stored.source === 'string'
+          ? planFromValidation(validateSource(stored.source, this.validateOptions), stored.workflow)
+          : planFromValidation(
+              validateDefinition(stored.source, this.validateOptions),
+              stored.workflow,
+            );
+      this.sources.remember(plan, stored.source);
+      this.plansByHash.set(hash, plan);
+    }
+    return plan;
   }
 
   /** The workflow's `events` handlers for how the run ended; they run after it, in the background. */
@@ -427,11 +689,9 @@ export class Engine {
     while (this.pendingHandlers.size > 0) await Promise.all([...this.pendingHandlers]);
   }
 
-  private journalFailed(runId: string): (err: unknown) => void {
-    return (err) => {
-      this.log('error', 'journal append failed', { runId, error: String(err) });
-    };
-  }
+  private readonly write = (run: RunState, entry: JournalEntry): void => {
+    this.durability.write(run, entry);
+  };
 
   /** Keeps the last `retainFinishedRuns` finished runs; forgets older ones. */
   private retire(runId: string): void {
@@ -444,7 +704,7 @@ export class Engine {
       const run = this.runs.get(old);
       if (run !== undefined && TERMINAL_RUN_STATES.has(run.status)) {
         this.runs.delete(old);
-        void this.store.forget?.(old);
+        if (!this.store.durable) void this.store.deleteRun(old);
       }
     }
   }

@@ -8,8 +8,7 @@ export type {
   StartOptions,
 } from './engine.js';
 export type { EngineEvent, EngineListener } from './bus.js';
-export { MemoryStore } from './journal.js';
-export type { ErrorInfo, JournalEntry, Store, StoredEntry } from './journal.js';
+export type { ErrorInfo, JournalEntry } from './journal.js';
 export { compilePlan, planFromValidation } from './plan.js';
 export type { Plan, PlanTask } from './plan.js';
 export type { AttemptRecord, TaskRun } from './run.js';

@@ -1,8 +1,9 @@
 /**
- * The journal: every change of a run's state is an entry appended to the store, in order. Run and
- * task state can be rebuilt from it; a task's output is in the same entry as its completion. The
- * durable stores (SQLite, PostgreSQL) implement the same `Store` port as the in-memory one here.
+ * The journal: every change of a run's state is an entry appended to the store (`store/port.ts`),
+ * in order. Run and task state can be rebuilt from it; a task's output is in the same entry as its
+ * completion.
  */
+import type { Store } from '../store/port.js';
 import type { RunStatus, TaskStatus } from './states.js';
 
 export interface ErrorInfo {
@@ -17,6 +18,8 @@ export type JournalEntry =
       readonly at: number;
       readonly workflow: { readonly name: string; readonly version: string };
       readonly inputs: Readonly<Record<string, unknown>>;
+      /** The registry hash of the exact definition the run runs. */
+      readonly definition: string;
     }
   | {
       readonly type: 'run.status';
@@ -63,20 +66,6 @@ export type JournalEntry =
   | { readonly type: 'task.cancelled'; readonly at: number; readonly taskId: string }
   | { readonly type: 'task.reset'; readonly at: number; readonly taskId: string };
 
-export interface StoredEntry {
-  readonly seq: number;
-  readonly entry: JournalEntry;
-}
-
-/** The persistence port. Appends of one run are totally ordered by `seq`. */
-export interface Store {
-  append(runId: string, entries: readonly JournalEntry[]): void | Promise<void>;
-  read(runId: string, afterSeq?: number): readonly StoredEntry[] | Promise<readonly StoredEntry[]>;
-  runIds(): readonly string[] | Promise<readonly string[]>;
-  /** Forgets a finished run (an in-memory store bounds its memory this way). Optional. */
-  forget?(runId: string): void | Promise<void>;
-}
-
 /**
  * Appends without waiting: the in-memory store is synchronous; an asynchronous store's failure is
  * reported to `onError` (never an unhandled rejection).
@@ -86,37 +75,12 @@ export function appendEntries(
   runId: string,
   entries: readonly JournalEntry[],
   onError: (err: unknown) => void,
+  owner?: string,
 ): void {
   try {
-    const pending = store.append(runId, entries);
+    const pending = store.append(runId, entries, owner);
     if (pending instanceof Promise) pending.catch(onError);
   } catch (err) {
     onError(err);
-  }
-}
-
-/** The in-memory store: the engine's default when nothing durable is configured. */
-export class MemoryStore implements Store {
-  private readonly journals = new Map<string, StoredEntry[]>();
-
-  append(runId: string, entries: readonly JournalEntry[]): void {
-    let journal = this.journals.get(runId);
-    if (journal === undefined) {
-      journal = [];
-      this.journals.set(runId, journal);
-    }
-    for (const entry of entries) journal.push({ seq: journal.length + 1, entry });
-  }
-
-  read(runId: string, afterSeq = 0): readonly StoredEntry[] {
-    return (this.journals.get(runId) ?? []).slice(afterSeq);
-  }
-
-  runIds(): readonly string[] {
-    return [...this.journals.keys()];
-  }
-
-  forget(runId: string): void {
-    this.journals.delete(runId);
   }
 }

@@ -64,8 +64,17 @@ class Handle implements RunHandle {
 
   async wait(): Promise<RunResult> {
     // A hook or listener may retry the run as it ends: wait for the end that sticks.
-    do await this.scheduler.whenDone(this.run);
-    while (!TERMINAL_RUN_STATES.has(this.run.status));
+    do {
+      await this.scheduler.whenDone(this.run);
+      const lost = this.run.lost;
+      if (lost !== undefined) {
+        throw new OrchestratorError(
+          lost.code,
+          `run ${this.run.id} was given up by this process: ${lost.message}`,
+          { hint: 'it continues from its journal on the next process that takes it over' },
+        );
+      }
+    } while (!TERMINAL_RUN_STATES.has(this.run.status));
     return snapshot(this.run);
   }
 

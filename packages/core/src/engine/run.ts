@@ -5,6 +5,7 @@
  */
 import type { ExpressionContext } from '../expr/index.js';
 import type { ErrorInfo, JournalEntry } from './journal.js';
+import type { ReplayedRun } from './replay.js';
 import type { Plan, PlanDependency, PlanTask } from './plan.js';
 import { TaskStatus, TERMINAL_TASK_STATES, transitionTask, type RunStatus } from './states.js';
 
@@ -35,6 +36,8 @@ export interface TaskRun {
   /** How the outputs were obtained after a failure, if by a fallback. */
   fallback?: string;
   skipReason?: string;
+  /** The journal seq of the entry that holds the outputs (snapshots refer to large ones by it). */
+  outputSeq?: number;
 }
 
 /** What happens to a task once its dependencies have (partly) settled. */
@@ -58,6 +61,10 @@ export class RunState {
   running = 0;
   /** Bumped when the run stops or restarts: queued entries and timers of before are void. */
   epoch = 0;
+  /** The seq of the last journal entry written (1: `run.created`). */
+  seq = 0;
+  /** Set when this process gave the run up (its lease was lost, the store failed, or close()). */
+  lost: ErrorInfo | undefined;
   readonly createdAt: number;
   startedAt: number | undefined;
   endedAt: number | undefined;
@@ -70,7 +77,7 @@ export class RunState {
     readonly inputs: Readonly<Record<string, unknown>>,
     base: Readonly<Record<string, unknown>>,
     now: number,
-    private readonly journal: (entry: JournalEntry) => void,
+    private readonly write: (run: RunState, entry: JournalEntry) => void,
   ) {
     this.createdAt = now;
     const n = plan.tasks.length;
@@ -103,6 +110,12 @@ export class RunState {
       },
     } as unknown as ExpressionContext & { readonly tasks: Record<string, TaskView> };
     Object.defineProperty(this.context, 'tasks', { enumerable: true, get: () => this.views });
+  }
+
+  /** Appends an entry to the run's journal. */
+  journal(entry: JournalEntry): void {
+    this.seq++;
+    this.write(this, entry);
   }
 
   get views(): Record<string, TaskView> {
@@ -243,8 +256,13 @@ export class RunState {
       }
       this.journal({ type: 'task.reset', at, taskId: t.id });
     }
-    // Recount dependency bookkeeping for the reset tasks from their dependencies' states.
-    for (const i of seen) {
+    this.recount(seen);
+    return [...seen].sort((a, b) => a - b);
+  }
+
+  /** Recounts the dependency bookkeeping of `tasks` from their dependencies' states. */
+  private recount(tasks: Iterable<number>): void {
+    for (const i of tasks) {
       const task = this.plan.tasks[i] as PlanTask;
       let unsettled = 0;
       let ok = 0;
@@ -256,6 +274,38 @@ export class RunState {
       this.unsettled[i] = unsettled;
       this.satisfied[i] = ok;
     }
-    return [...seen].sort((a, b) => a - b);
+  }
+
+  /**
+   * Takes the state a journal (and snapshot) describes, after a crash or on another process. A task
+   * that was running or waiting for a retry is pending again: it runs again, as its next attempt.
+   */
+  restore(replayed: ReplayedRun, seq: number): void {
+    this.status = replayed.status;
+    this.error = replayed.error;
+    this.outputs = replayed.outputs === undefined ? undefined : { ...replayed.outputs };
+    this.startedAt = replayed.startedAt;
+    this.endedAt = replayed.endedAt;
+    this.seq = seq;
+    this.viewsBuilt = undefined;
+    let remaining = 0;
+    for (const t of this.plan.tasks) {
+      const r = replayed.tasks.get(t.id);
+      if (r === undefined) {
+        remaining++;
+        continue;
+      }
+      const run = this.task(t.index);
+      const interrupted = r.status === 'running' || r.status === 'retrying' || r.status === 'ready';
+      run.status = interrupted ? TaskStatus.Pending : r.status;
+      run.attempts = r.history.map((a) => ({ ...a }));
+      run.outputs = (r.outputs as Record<string, unknown> | null) ?? null;
+      run.error = r.error;
+      if (r.fallback !== undefined) run.fallback = r.fallback;
+      if (r.skipReason !== undefined) run.skipReason = r.skipReason;
+      if (!TERMINAL_TASK_STATES.has(run.status)) remaining++;
+    }
+    this.remaining = remaining;
+    this.recount(this.plan.tasks.map((t) => t.index));
   }
 }

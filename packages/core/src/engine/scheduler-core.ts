@@ -15,7 +15,7 @@ import {
 } from '../resilience/index.js';
 import { AttemptContext, type LogSink } from './attempt-context.js';
 import type { EventBus } from './bus.js';
-import { appendEntries, type ErrorInfo, type JournalEntry, type Store } from './journal.js';
+import type { ErrorInfo, JournalEntry } from './journal.js';
 import { buildWorkflowOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
 import { RunState } from './run.js';
@@ -32,7 +32,6 @@ export interface SchedulerHooks {
 
 export interface SchedulerOptions {
   readonly clock: Clock;
-  readonly store: Store;
   readonly bus: EventBus;
   readonly executors: ExecutorRegistry;
   readonly breakers: CircuitBreakerRegistry | undefined;
@@ -103,9 +102,7 @@ export abstract class SchedulerCore {
   }
 
   protected journal(run: RunState, entry: JournalEntry): void {
-    appendEntries(this.o.store, run.id, [entry], (err) => {
-      this.o.log('error', 'journal append failed', { runId: run.id, error: String(err) });
-    });
+    run.journal(entry);
   }
 
   protected setRunStatus(run: RunState, to: RunStatus, error?: ErrorInfo): void {
@@ -162,8 +159,59 @@ export abstract class SchedulerCore {
     this.pump();
   }
 
-  protected armRunTimeout(run: RunState, c: RunControl): void {
-    const ms = run.plan.timeoutMs;
+  /**
+   * Continues a run restored from the store (after a crash, or taken over from another process):
+   * tasks whose dependencies are settled become ready, the workflow timeout counts from the start.
+   */
+  resumeRun(run: RunState): void {
+    if (run.status === 'pending') {
+      this.startRun(run);
+      return;
+    }
+    if (TERMINAL_RUN_STATES.has(run.status)) return;
+    const c = this.control(run);
+    const timeout = run.plan.timeoutMs;
+    if (timeout !== undefined) {
+      this.armRunTimeout(run, c, timeout - (this.o.clock.now() - (run.startedAt ?? run.createdAt)));
+    }
+    this.consider(
+      run,
+      run.plan.tasks.filter((t) => run.task(t.index).status === TaskStatus.Pending),
+    );
+    this.finishIfDone(run);
+    this.pump();
+  }
+
+  /**
+   * Gives a run up without writing anything: its lease was lost, its journal could not be written,
+   * or the engine is closing. Attempts in flight are aborted; the run continues wherever its journal
+   * is picked up next, and waiters hear `error`.
+   */
+  abandonRun(run: RunState, error: ErrorInfo): void {
+    if (run.lost !== undefined || !this.controls.has(run)) {
+      run.lost ??= error;
+      return;
+    }
+    run.lost = error;
+    run.epoch++;
+    const c = this.control(run);
+    const reason = new OrchestratorError(error.code, error.message);
+    for (const [i, ctx] of c.contexts) {
+      ctx.abort(reason);
+      this.releaseResources(run, c, i);
+      this.inFlight--;
+      run.running--;
+    }
+    c.contexts.clear();
+    for (const cancel of c.timers.values()) cancel();
+    c.timers.clear();
+    c.cancelRunTimer?.();
+    this.controls.delete(run);
+    for (const w of c.waiters.splice(0)) w();
+    this.pump();
+  }
+
+  protected armRunTimeout(run: RunState, c: RunControl, ms = run.plan.timeoutMs): void {
     if (ms === undefined) return;
     c.cancelRunTimer = this.o.clock.setTimer(ms, () => {
       this.stopRun(run, 'timed_out', {
@@ -340,9 +388,9 @@ export abstract class SchedulerCore {
     for (const w of waiters) w();
   }
 
-  /** Resolves when the run reaches a terminal state. */
+  /** Resolves when the run reaches a terminal state, or this process gives it up. */
   whenDone(run: RunState): Promise<void> {
-    if (TERMINAL_RUN_STATES.has(run.status)) return Promise.resolve();
+    if (TERMINAL_RUN_STATES.has(run.status) || run.lost !== undefined) return Promise.resolve();
     return new Promise((resolve) => this.control(run).waiters.push(resolve));
   }
 

@@ -259,6 +259,7 @@ export class Scheduler extends SchedulerCore {
     run.endAttempt(i, now);
     run.setOutputs(i, outputs);
     run.setStatus(i, TaskStatus.Completed);
+    if (fallback !== undefined) run.task(i).fallback = fallback;
     this.journal(run, {
       type: 'task.completed',
       at: now,
@@ -267,8 +268,8 @@ export class Scheduler extends SchedulerCore {
       output: outputs,
       ...(fallback === undefined ? {} : { fallback }),
     });
-    if (fallback !== undefined) run.task(i).fallback = fallback;
-    else if (task.fallback?.strategy === 'cached')
+    run.task(i).outputSeq = run.seq;
+    if (fallback === undefined && task.fallback?.strategy === 'cached')
       this.o.lastGood.remember(run.plan.name, task.id, outputs, now);
     this.emitTask(run, i, TaskStatus.Completed, { durationMs: now - started });
     this.o.hooks.onTaskComplete?.(run, task.id);

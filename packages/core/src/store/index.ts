@@ -1,0 +1,28 @@
+export { DEFAULT_BLOB_THRESHOLD, isBlobRef } from './port.js';
+export type {
+  Awaitable,
+  BlobRef,
+  ControlCommand,
+  ControlRequest,
+  Lease,
+  RunFilter,
+  RunRecord,
+  Snapshot,
+  Store,
+  StoredDefinition,
+  StoredEntry,
+  StoreOptions,
+  WorkflowVersion,
+} from './port.js';
+export {
+  blobNotFound,
+  encodeEntry,
+  leaseLost,
+  runExists,
+  runNotFound,
+  summarize,
+  versionExists,
+} from './entries.js';
+export type { EncodedEntry, NewBlob, SummaryChange } from './entries.js';
+export { MemoryStore } from './memory-store.js';
+export type { MemoryStoreOptions } from './memory-store.js';
