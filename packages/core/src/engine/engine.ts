@@ -409,6 +409,31 @@ export class Engine {
     return createRunHandle(run, this.scheduler, this.bus);
   }
 
+  /**
+   * Creates a run in the store without executing it here: a worker (`work()`, `llm-orchestrator
+   * worker`) picks it up. Resolves with the run id once the run is durable.
+   */
+  async submit(
+    definition: DefinitionSource,
+    inputs: Readonly<Record<string, unknown>> = {},
+    options: StartOptions = {},
+  ): Promise<string> {
+    const plan = this.load(definition, options.workflow);
+    const resolved = resolveInputs(plan.inputs, inputs, this.base);
+    const id = options.runId ?? this.newId();
+    const { hash, definition: stored } = this.sources.of(plan);
+    await this.store.putDefinition(hash, stored);
+    await this.store.createRun(id, {
+      type: 'run.created',
+      at: this.clock.now(),
+      workflow: { name: plan.name, version: plan.version },
+      inputs: resolved,
+      definition: hash,
+    });
+    await this.store.flush();
+    return id;
+  }
+
   /** Runs a workflow and waits for its result. */
   async run(
     definition: DefinitionSource,

@@ -21,7 +21,7 @@ export interface RunHandle {
   cancel(reason?: string): void;
   pause(): void;
   resume(): void;
-  /** Runs a failed, timed-out or cancelled run again, from `fromTask` (default: what did not complete). */
+  /** Runs a finished run again, from `fromTask` (default: what did not complete). */
   retry(fromTask?: string): void;
   events(): AsyncIterableIterator<EngineEvent>;
 }
@@ -103,7 +103,7 @@ class Handle implements RunHandle {
 
   retry(fromTask?: string): void {
     const run = this.run;
-    this.require(['failed', 'timed_out', 'cancelled'], 'retry');
+    this.require(['failed', 'timed_out', 'cancelled', 'completed'], 'retry');
     let from: number[];
     if (fromTask === undefined) {
       from = run.tasks.flatMap((t, i) => (t.status === 'completed' ? [] : [i]));

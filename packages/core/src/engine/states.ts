@@ -31,13 +31,13 @@ export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 const R = RunStatus;
 const T = TaskStatus;
 
-/** A failed, timed-out or cancelled run may be retried: it runs again, keeping finished work. */
+/** A finished run may be retried (from a task): it runs again, keeping the work before that task. */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   [R.Pending]: [R.Running, R.Cancelled],
   [R.Running]: [R.Paused, R.Completed, R.Failed, R.TimedOut, R.Cancelled],
   // Work already in flight goes on while paused, and may fail the run (failFast).
   [R.Paused]: [R.Running, R.Cancelled, R.TimedOut, R.Failed],
-  [R.Completed]: [],
+  [R.Completed]: [R.Running],
   [R.Failed]: [R.Running],
   [R.TimedOut]: [R.Running],
   [R.Cancelled]: [R.Running],
