@@ -241,7 +241,9 @@ describe('durable execution on a shared store', () => {
     await until(() => release !== undefined);
     await a.close();
     const entry = store.read(handle.id).find((e) => e.entry.type === 'task.completed')?.entry;
-    expect(entry?.type === 'task.completed' && entry.output).toMatchObject({ $blob: expect.any(String) });
+    expect(entry?.type === 'task.completed' && entry.output).toMatchObject({
+      $blob: expect.any(String),
+    });
     const b = createEngine({ store });
     engines.push(b);
     b.registerExecutor('big', () => ({ text: 'again' }));

@@ -41,8 +41,8 @@ import { LastGoodOutputs } from './fallbacks.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
 import { MemoryStore } from '../store/memory-store.js';
-import type { ControlCommand, ControlRequest, Store } from '../store/port.js';
-import { DefinitionSources } from './definitions.js';
+import type { ControlCommand, ControlRequest, Store, WorkflowVersion } from '../store/port.js';
+import { DefinitionSources, latestVersion } from './definitions.js';
 import { Durability } from './durability.js';
 import type { ErrorInfo, JournalEntry } from './journal.js';
 import { loadJournal } from './snapshot.js';
@@ -432,6 +432,43 @@ export class Engine {
     });
     await this.store.flush();
     return id;
+  }
+
+  /**
+   * Registers a definition in the store's registry as `name@version` (from its metadata). Versions
+   * are immutable: the same version with another definition is refused (VERSION_EXISTS).
+   */
+  async register(definition: DefinitionSource, workflow?: string): Promise<WorkflowVersion> {
+    const plan = this.load(definition, workflow);
+    const { hash, definition: stored } = this.sources.of(plan);
+    await this.store.putDefinition(hash, stored);
+    const version: WorkflowVersion = {
+      name: plan.name,
+      version: plan.version,
+      definition: hash,
+      registeredAt: this.clock.now(),
+    };
+    await this.store.registerWorkflow(version);
+    return version;
+  }
+
+  /** The plan of a registered workflow: `name@version`, or `name` for its highest version. */
+  async registered(ref: string): Promise<Plan> {
+    const at = ref.lastIndexOf('@');
+    const name = at > 0 ? ref.slice(0, at) : ref;
+    const wanted = at > 0 ? ref.slice(at + 1) : undefined;
+    const versions = await this.store.listWorkflows(name);
+    const found =
+      wanted === undefined ? latestVersion(versions) : versions.find((v) => v.version === wanted);
+    if (found === undefined) {
+      const known = versions.map((v) => v.version).join(', ');
+      throw new OrchestratorError(
+        'WORKFLOW_NOT_FOUND',
+        `no registered workflow ${ref}${known === '' ? '' : ` (versions of ${name}: ${known})`}`,
+        { hint: 'register it with `llm-orchestrator workflows register <file>`' },
+      );
+    }
+    return this.planFor(found.definition);
   }
 
   /** Runs a workflow and waits for its result. */

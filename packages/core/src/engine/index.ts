@@ -17,3 +17,7 @@ export { IllegalTransitionError, RunStatus, TaskStatus } from './states.js';
 export type { LogLevel, LogSink } from './attempt-context.js';
 export { replayJournal } from './replay.js';
 export type { ReplayedRun, ReplayedTask } from './replay.js';
+export { hashDefinition, latestVersion } from './definitions.js';
+export { loadJournal } from './snapshot.js';
+export type { LoadedJournal } from './snapshot.js';
+export { TERMINAL_RUN_STATES, TERMINAL_TASK_STATES } from './states.js';
