@@ -1,10 +1,19 @@
 /**
- * The exact definition a run runs, as the registry keeps it: the YAML/JSON text or the document it
- * was started from, and which workflow of it. Content-addressed: the hash of its JSON.
+ * Definitions: compiled once into plans, and kept in the store's registry exactly as a run was
+ * started from them (the YAML/JSON text or the document, and which workflow of it), under the hash
+ * of that JSON. Registered as `name@version` on request.
  */
 import { createHash } from 'node:crypto';
-import type { StoredDefinition, WorkflowVersion } from '../store/port.js';
-import type { Plan } from './plan.js';
+import type { Clock } from '../clock.js';
+import {
+  validateDefinition,
+  validateSource,
+  type ValidateOptions,
+} from '../definition/validate.js';
+import { OrchestratorError } from '../errors.js';
+import type { Store, StoredDefinition, WorkflowVersion } from '../store/port.js';
+import type { DefinitionSource } from './options.js';
+import { planFromValidation, type Plan } from './plan.js';
 
 export interface HashedDefinition {
   readonly hash: string;
@@ -16,26 +25,105 @@ export function hashDefinition(definition: StoredDefinition): HashedDefinition {
   return { hash, definition };
 }
 
-/** Remembers, per compiled plan, the source it was compiled from and its hash. */
-export class DefinitionSources {
-  private readonly sources = new WeakMap<Plan, HashedDefinition>();
+function isPlan(value: unknown): value is Plan {
+  return typeof value === 'object' && value !== null && 'tasks' in value && 'byId' in value;
+}
 
-  remember(plan: Plan, source: StoredDefinition['source']): void {
-    if (!this.sources.has(plan))
-      this.sources.set(plan, hashDefinition({ source, workflow: plan.name }));
+export class Definitions {
+  /** Per compiled plan, the source it was compiled from and its hash. */
+  private readonly sources = new WeakMap<Plan, HashedDefinition>();
+  /** Plans of definitions given as objects, per object. */
+  private readonly plans = new WeakMap<object, Plan>();
+  private readonly byHash = new Map<string, Plan>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly validateOptions: ValidateOptions,
+  ) {}
+
+  load(definition: DefinitionSource, workflow?: string): Plan {
+    if (isPlan(definition)) return definition;
+    if (typeof definition === 'string') {
+      return this.remember(this.compile(definition, workflow), definition);
+    }
+    const cached = this.plans.get(definition);
+    if (cached !== undefined && (workflow === undefined || cached.name === workflow)) return cached;
+    const plan = this.remember(this.compile(definition, workflow), definition);
+    this.plans.set(definition, plan);
+    return plan;
   }
 
-  /** The plan's source; a plan compiled elsewhere is kept as its document. */
+  /** The plan's source and hash; a plan compiled elsewhere is kept as its document. */
   of(plan: Plan): HashedDefinition {
     let found = this.sources.get(plan);
     if (found === undefined) {
-      found = hashDefinition({
-        source: plan.document as unknown as Record<string, unknown>,
-        workflow: plan.name,
-      });
+      found = hashDefinition({ source: plan.document, workflow: plan.name });
       this.sources.set(plan, found);
     }
     return found;
+  }
+
+  /** The plan of a stored definition, compiled once per hash. */
+  async planFor(hash: string): Promise<Plan> {
+    let plan = this.byHash.get(hash);
+    if (plan === undefined) {
+      const stored = await this.store.getDefinition(hash);
+      if (stored === undefined) {
+        throw new OrchestratorError('DEFINITION_NOT_FOUND', `no definition ${hash} in the store`);
+      }
+      plan = this.remember(this.compile(stored.source, stored.workflow), stored.source);
+      this.byHash.set(hash, plan);
+    }
+    return plan;
+  }
+
+  async register(definition: DefinitionSource, workflow?: string): Promise<WorkflowVersion> {
+    const plan = this.load(definition, workflow);
+    const { hash, definition: stored } = this.of(plan);
+    await this.store.putDefinition(hash, stored);
+    const version: WorkflowVersion = {
+      name: plan.name,
+      version: plan.version,
+      definition: hash,
+      registeredAt: this.clock.now(),
+    };
+    await this.store.registerWorkflow(version);
+    return version;
+  }
+
+  async registered(ref: string): Promise<Plan> {
+    const at = ref.lastIndexOf('@');
+    const name = at > 0 ? ref.slice(0, at) : ref;
+    const wanted = at > 0 ? ref.slice(at + 1) : undefined;
+    const versions = await this.store.listWorkflows(name);
+    const found =
+      wanted === undefined ? latestVersion(versions) : versions.find((v) => v.version === wanted);
+    if (found === undefined) {
+      const known = versions.map((v) => v.version).join(', ');
+      throw new OrchestratorError(
+        'WORKFLOW_NOT_FOUND',
+        `no registered workflow ${ref}${known === '' ? '' : ` (versions of ${name}: ${known})`}`,
+        { hint: 'register it with `llm-orchestrator workflows register <file>`' },
+      );
+    }
+    return this.planFor(found.definition);
+  }
+
+  private compile(source: StoredDefinition['source'], workflow: string | undefined): Plan {
+    return planFromValidation(
+      typeof source === 'string'
+        ? validateSource(source, this.validateOptions)
+        : validateDefinition(source, this.validateOptions),
+      workflow,
+    );
+  }
+
+  private remember(plan: Plan, source: StoredDefinition['source']): Plan {
+    if (!this.sources.has(plan)) {
+      this.sources.set(plan, hashDefinition({ source, workflow: plan.name }));
+    }
+    return plan;
   }
 }
 

@@ -11,29 +11,19 @@ import type { ExecutorRegistry } from '../executors/registry.js';
 import type { ExecuteFunction, Executor } from '../executors/types.js';
 import { FAN_OUT_EXECUTOR } from '../definition/semantic/task-checks.js';
 import {
-  validateDefinition,
-  validateSource,
-  type ValidateOptions,
-} from '../definition/validate.js';
-import type { Resources } from '../definition/schema.js';
-import {
   Backpressure,
   CircuitBreakerRegistry,
   MemoryDeadLetterQueue,
   RateLimiterRegistry,
   ResourcePool,
   resourceRequest,
-  type BackpressureOptions,
-  type CircuitBreakerOptions,
   type DeadLetter,
   type DeadLetterQueue,
-  type RateLimit,
 } from '../resilience/index.js';
 import { Admissions } from './admission.js';
 import {
   defaultAlertSink,
   runEventHandlers,
-  type AlertSink,
   type HandlerDeps,
   type RunEventName,
 } from './handlers/index.js';
@@ -42,92 +32,29 @@ import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { ControlCommand, ControlRequest, Store, WorkflowVersion } from '../store/port.js';
-import { DefinitionSources, latestVersion } from './definitions.js';
+import { Definitions } from './definitions.js';
 import { Durability } from './durability.js';
 import type { ErrorInfo, JournalEntry } from './journal.js';
 import { loadJournal } from './snapshot.js';
-import { planFromValidation, type Plan } from './plan.js';
-import { RunState, type TaskRun } from './run.js';
+import type { Plan } from './plan.js';
+import { RunState } from './run.js';
 import { resolveInputs } from './run-inputs.js';
-import { createRunHandle, snapshot, type RunHandle, type RunResult } from './run-handle.js';
+import {
+  applyCommand,
+  createRunHandle,
+  snapshot,
+  type RunHandle,
+  type RunResult,
+} from './run-handle.js';
+import type { DefinitionSource, EngineOptions, StartOptions } from './options.js';
+import { claimLoop, type WorkOptions } from './worker.js';
+import { baseContext, runSummary, taskDeadLetter } from './wiring.js';
 import { Scheduler, toErrorInfo, type SchedulerHooks } from './scheduler.js';
 
 export type { RunHandle, RunResult } from './run-handle.js';
+export type { DefinitionSource, EngineHooks, EngineOptions, StartOptions } from './options.js';
+export type { WorkOptions } from './worker.js';
 import { TERMINAL_RUN_STATES, type RunStatus } from './states.js';
-
-export interface EngineOptions {
-  readonly store?: Store;
-  readonly clock?: Clock;
-  /** Executors to use; the built-ins are registered when omitted. */
-  readonly executors?: ExecutorRegistry;
-  /** Attempts in flight at once across every run (default 256). */
-  readonly maxConcurrentTasks?: number;
-  /** Environment variables expressions may read: names, or prefixes ending in `*`. */
-  readonly allowEnv?: readonly string[];
-  /** Where allowed variables are read from (default `process.env`). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly secrets?: Readonly<Record<string, string>>;
-  /** A circuit breaker per executor; `false` turns them off. */
-  readonly circuitBreaker?: Partial<CircuitBreakerOptions> | false;
-  /** What tasks may use at once: cpu cores, memory (bytes or `8Gi`), gpus. Unset: unlimited. */
-  readonly capacity?: Resources;
-  /** Token-bucket limits per executor name or per the `rateLimitKey` a task names. */
-  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
-  /** Where failed tasks (with `failurePolicy.deadLetterQueue`) and dead-lettered runs go. */
-  readonly deadLetters?: DeadLetterQueue;
-  /**
-   * Limits the runs in progress: at `highWatermark` a start is refused (`reject`, a
-   * BackpressureError) or waits (`wait`, the run stays pending) until they are down to `lowWatermark`.
-   */
-  readonly backpressure?: BackpressureOptions;
-  /**
-   * How many finished runs the engine keeps (handles, results, and their journal in a store that
-   * can forget). Older ones are dropped, so a long-lived engine's memory stays bounded. Default 1000.
-   */
-  readonly retainFinishedRuns?: number;
-  /** Where `alert` event handlers send alerts; default: a structured log line. */
-  readonly alertSink?: AlertSink;
-  /** Webhook event handlers: retries, per-attempt timeout, and the fetch to use. */
-  readonly webhooks?: Pick<HandlerDeps, 'webhookRetry' | 'webhookTimeoutMs' | 'fetch'>;
-  readonly log?: LogSink;
-  readonly hooks?: EngineHooks;
-  readonly idGenerator?: () => string;
-  /** For jitter; tests pass a seeded one. */
-  readonly random?: () => number;
-  /** This process's name in run leases (default `host:pid:random`). */
-  readonly owner?: string;
-  /**
-   * How long a lease on a run lasts without renewal (default 15 s): after a crash, another process
-   * takes the run over this long after the last heartbeat at most.
-   */
-  readonly leaseTtlMs?: number;
-  /** How often leases are renewed (default a third of the TTL). */
-  readonly heartbeatMs?: number;
-  /** How often control requests from other processes are looked for (default 200 ms). */
-  readonly controlPollMs?: number;
-  /** A snapshot of a run every this many journal entries (default 1000). */
-  readonly snapshotEvery?: number;
-}
-
-/** Integration hooks (seed §7.2). Errors they throw are logged, never fail a run. */
-export interface EngineHooks {
-  onTaskStart?(event: { runId: string; taskId: string; attempt: number }): void;
-  onTaskComplete?(event: { runId: string; taskId: string; task: TaskRun }): void;
-  onWorkflowComplete?(event: {
-    runId: string;
-    status: RunStatus;
-    outputs: Record<string, unknown> | undefined;
-  }): void;
-}
-
-/** What a definition may be given as: YAML/JSON text, a parsed document, or a compiled plan. */
-export type DefinitionSource = string | Readonly<Record<string, unknown>> | Plan;
-
-export interface StartOptions {
-  /** Pick a workflow when the definition holds several. */
-  readonly workflow?: string;
-  readonly runId?: string;
-}
 
 const EVENT_OF: Partial<Record<RunStatus, RunEventName>> = {
   completed: 'onSuccess',
@@ -135,10 +62,6 @@ const EVENT_OF: Partial<Record<RunStatus, RunEventName>> = {
   timed_out: 'onTimeout',
   cancelled: 'onCancel',
 };
-
-function isPlan(value: unknown): value is Plan {
-  return typeof value === 'object' && value !== null && 'tasks' in value && 'byId' in value;
-}
 
 function safely(log: LogSink, what: string, fn: () => void): void {
   try {
@@ -165,13 +88,10 @@ export class Engine {
   private readonly handlerDeps: HandlerDeps;
   private readonly pendingHandlers = new Set<Promise<unknown>>();
   private readonly retain: number;
-  private readonly plans = new WeakMap<object, Plan>();
   private readonly base: Readonly<Record<string, unknown>>;
-  private readonly validateOptions: ValidateOptions;
   private readonly newId: () => string;
   private readonly durability: Durability;
-  private readonly sources = new DefinitionSources();
-  private readonly plansByHash = new Map<string, Plan>();
+  private readonly definitions: Definitions;
   private readonly workers = new Set<() => void>();
   readonly owner: string;
   readonly leaseTtlMs: number;
@@ -230,29 +150,12 @@ export class Engine {
     this.backpressure =
       options.backpressure === undefined ? undefined : new Backpressure(options.backpressure);
     const allow = options.allowEnv ?? [];
-    const source = options.env ?? process.env;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(source)) {
-      if (
-        v !== undefined &&
-        allow.some((a) => (a.endsWith('*') ? k.startsWith(a.slice(0, -1)) : a === k))
-      )
-        env[k] = v;
-    }
-    this.base = {
-      env,
-      secrets: { ...options.secrets },
-      system: {
-        timestamp: new Date(this.clock.now()).toISOString(),
-        user: process.env.USER ?? 'unknown',
-        environment: process.env.NODE_ENV ?? 'development',
-      },
-    };
-    this.validateOptions = {
+    this.base = baseContext(options, allow, this.clock.now());
+    this.definitions = new Definitions(this.store, this.clock, {
       executors: this.executors,
       allowEnv: allow,
       ...(options.secrets === undefined ? {} : { secrets: Object.keys(options.secrets) }),
-    };
+    });
     const h = options.hooks ?? {};
     const hooks: SchedulerHooks = {
       onTaskStart: (run, taskId, attempt) => {
@@ -312,24 +215,7 @@ export class Engine {
       ),
       lastGood: new LastGoodOutputs(),
       onTaskFailed: (run, task, error) => {
-        if (!run.plan.deadLetter) return;
-        this.deadLetter({
-          kind: 'task',
-          runId: run.id,
-          taskId: task.id,
-          workflow: { name: run.plan.name, version: run.plan.version },
-          inputs: run.inputs,
-          error: { code: error.code, message: error.message },
-          attempts: run.task(task.index).attempts.map((a) => ({
-            attempt: a.attempt,
-            startedAt: a.startedAt,
-            endedAt: a.endedAt ?? a.startedAt,
-            ...(a.error === undefined
-              ? {}
-              : { error: { code: a.error.code, message: a.error.message } }),
-          })),
-          queue: 'default',
-        });
+        if (run.plan.deadLetter) this.deadLetter(taskDeadLetter(run, task, error));
       },
     });
   }
@@ -342,18 +228,20 @@ export class Engine {
 
   /** Validates and compiles a definition (cached per object). Throws DefinitionError when invalid. */
   load(definition: DefinitionSource, workflow?: string): Plan {
-    if (isPlan(definition)) return definition;
-    if (typeof definition === 'string') {
-      const plan = planFromValidation(validateSource(definition, this.validateOptions), workflow);
-      this.sources.remember(plan, definition);
-      return plan;
-    }
-    const cached = this.plans.get(definition);
-    if (cached !== undefined && (workflow === undefined || cached.name === workflow)) return cached;
-    const plan = planFromValidation(validateDefinition(definition, this.validateOptions), workflow);
-    this.plans.set(definition, plan);
-    this.sources.remember(plan, definition);
-    return plan;
+    return this.definitions.load(definition, workflow);
+  }
+
+  /**
+   * Registers a definition in the store's registry as `name@version` (from its metadata). Versions
+   * are immutable: the same version with another definition is refused (VERSION_EXISTS).
+   */
+  register(definition: DefinitionSource, workflow?: string): Promise<WorkflowVersion> {
+    return this.definitions.register(definition, workflow);
+  }
+
+  /** The plan of a registered workflow: `name@version`, or `name` for its highest version. */
+  registered(ref: string): Promise<Plan> {
+    return this.definitions.registered(ref);
   }
 
   /** Starts a run and returns at once with its handle. */
@@ -378,7 +266,7 @@ export class Engine {
     const now = this.clock.now();
     const run = new RunState(id, plan, resolved, this.base, now, this.write);
     this.runs.set(id, run);
-    const { hash, definition: stored } = this.sources.of(plan);
+    const { hash, definition: stored } = this.definitions.of(plan);
     this.durability.putDefinition(hash, stored);
     this.durability.create(run, {
       type: 'run.created',
@@ -421,7 +309,7 @@ export class Engine {
     const plan = this.load(definition, options.workflow);
     const resolved = resolveInputs(plan.inputs, inputs, this.base);
     const id = options.runId ?? this.newId();
-    const { hash, definition: stored } = this.sources.of(plan);
+    const { hash, definition: stored } = this.definitions.of(plan);
     await this.store.putDefinition(hash, stored);
     await this.store.createRun(id, {
       type: 'run.created',
@@ -432,43 +320,6 @@ export class Engine {
     });
     await this.store.flush();
     return id;
-  }
-
-  /**
-   * Registers a definition in the store's registry as `name@version` (from its metadata). Versions
-   * are immutable: the same version with another definition is refused (VERSION_EXISTS).
-   */
-  async register(definition: DefinitionSource, workflow?: string): Promise<WorkflowVersion> {
-    const plan = this.load(definition, workflow);
-    const { hash, definition: stored } = this.sources.of(plan);
-    await this.store.putDefinition(hash, stored);
-    const version: WorkflowVersion = {
-      name: plan.name,
-      version: plan.version,
-      definition: hash,
-      registeredAt: this.clock.now(),
-    };
-    await this.store.registerWorkflow(version);
-    return version;
-  }
-
-  /** The plan of a registered workflow: `name@version`, or `name` for its highest version. */
-  async registered(ref: string): Promise<Plan> {
-    const at = ref.lastIndexOf('@');
-    const name = at > 0 ? ref.slice(0, at) : ref;
-    const wanted = at > 0 ? ref.slice(at + 1) : undefined;
-    const versions = await this.store.listWorkflows(name);
-    const found =
-      wanted === undefined ? latestVersion(versions) : versions.find((v) => v.version === wanted);
-    if (found === undefined) {
-      const known = versions.map((v) => v.version).join(', ');
-      throw new OrchestratorError(
-        'WORKFLOW_NOT_FOUND',
-        `no registered workflow ${ref}${known === '' ? '' : ` (versions of ${name}: ${known})`}`,
-        { hint: 'register it with `llm-orchestrator workflows register <file>`' },
-      );
-    }
-    return this.planFor(found.definition);
   }
 
   /** Runs a workflow and waits for its result. */
@@ -522,7 +373,7 @@ export class Engine {
     }
     let run: RunState;
     try {
-      const plan = await this.planFor(record.definition);
+      const plan = await this.definitions.planFor(record.definition);
       const loaded = await loadJournal(store, runId);
       run = new RunState(runId, plan, record.inputs, this.base, record.createdAt, this.write);
       run.restore(loaded.replayed, loaded.seq);
@@ -555,7 +406,7 @@ export class Engine {
       (local !== undefined && this.durability.held.has(runId)) ||
       (local !== undefined && !this.store.durable)
     ) {
-      this.applyTo(local, command);
+      applyCommand(local, command);
       return local;
     }
     const store = this.store;
@@ -591,54 +442,29 @@ export class Engine {
    * (new ones left by `--detach`, and those whose holder died), up to `maxRuns` at once. Returns a
    * function that stops claiming.
    */
-  work(
-    options: { pollMs?: number; maxRuns?: number; onError?: (err: unknown) => void } = {},
-  ): () => void {
-    const pollMs = options.pollMs ?? 500;
-    const maxRuns = options.maxRuns ?? 100;
-    let stopped = false;
-    let cancel: (() => void) | undefined;
-    const active = (): number => {
-      let n = 0;
-      for (const id of this.durability.held) {
-        const run = this.runs.get(id);
-        if (run !== undefined && !TERMINAL_RUN_STATES.has(run.status)) n++;
-      }
-      return n;
-    };
-    const poll = async (): Promise<void> => {
-      const room = maxRuns - active();
-      if (room <= 0) return;
-      const now = this.clock.now();
-      const ids = await this.store.claimRuns(this.owner, now, this.leaseTtlMs, room);
-      for (const id of ids) {
-        try {
-          await this.attach(id);
-        } catch (err) {
-          this.log('error', 'taking a run over failed', { runId: id, error: String(err) });
-          options.onError?.(err);
-        }
-      }
-    };
-    const loop = (): void => {
-      if (stopped) return;
-      poll()
-        .catch((err: unknown) => {
-          this.log('error', 'claiming runs failed', { error: String(err) });
-          options.onError?.(err);
-        })
-        .finally(() => {
-          if (!stopped) cancel = this.clock.setTimer(pollMs, loop);
-        });
-    };
+  work(options: WorkOptions = {}): () => void {
+    const stop = claimLoop(
+      {
+        clock: this.clock,
+        log: this.log,
+        active: () => {
+          let n = 0;
+          for (const id of this.durability.held) {
+            const run = this.runs.get(id);
+            if (run !== undefined && !TERMINAL_RUN_STATES.has(run.status)) n++;
+          }
+          return n;
+        },
+        claim: (room) => this.store.claimRuns(this.owner, this.clock.now(), this.leaseTtlMs, room),
+        attach: (id) => this.attach(id),
+      },
+      options,
+      () => {
+        this.workers.delete(stop);
+        if (this.workers.size === 0) this.durability.keepPolling = false;
+      },
+    );
     this.durability.keepPolling = true;
-    loop();
-    const stop = (): void => {
-      stopped = true;
-      cancel?.();
-      this.workers.delete(stop);
-      if (this.workers.size === 0) this.durability.keepPolling = false;
-    };
     this.workers.add(stop);
     return stop;
   }
@@ -673,7 +499,7 @@ export class Engine {
     const handle = this.get(request.runId);
     if (handle === undefined) return;
     try {
-      this.applyTo(handle, request.command);
+      applyCommand(handle, request.command);
     } catch (err) {
       this.log('warn', 'a control request could not be applied', {
         runId: request.runId,
@@ -683,65 +509,18 @@ export class Engine {
     }
   }
 
-  private applyTo(handle: RunHandle, command: ControlCommand): void {
-    switch (command.type) {
-      case 'cancel':
-        handle.cancel(command.reason);
-        return;
-      case 'pause':
-        if (handle.status() === 'running') handle.pause();
-        return;
-      case 'resume':
-        if (handle.status() === 'paused') handle.resume();
-        return;
-      case 'retry':
-        handle.retry(command.fromTask);
-    }
-  }
-
-  /** The plan of a stored definition, compiled once per hash. */
-  private async planFor(hash: string): Promise<Plan> {
-    let plan = this.plansByHash.get(hash);
-    if (plan === undefined) {
-      const stored = await this.store.getDefinition(hash);
-      if (stored === undefined) {
-        throw new OrchestratorError('DEFINITION_NOT_FOUND', `no definition ${hash} in the store`);
-      }
-      plan =
-        typeof stored.source === 'string'
-          ? planFromValidation(validateSource(stored.source, this.validateOptions), stored.workflow)
-          : planFromValidation(
-              validateDefinition(stored.source, this.validateOptions),
-              stored.workflow,
-            );
-      this.sources.remember(plan, stored.source);
-      this.plansByHash.set(hash, plan);
-    }
-    return plan;
-  }
-
   /** The workflow's `events` handlers for how the run ended; they run after it, in the background. */
   private runEventHandlers(run: RunState): void {
     const event: RunEventName | undefined = EVENT_OF[run.status];
     const handlers = event === undefined ? undefined : run.plan.events[event];
     if (event === undefined || handlers === undefined || handlers.length === 0) return;
-    const summary = {
-      runId: run.id,
-      workflow: { name: run.plan.name, version: run.plan.version },
-      status: run.status,
-      inputs: { ...run.inputs },
-      outputs: run.outputs ?? null,
-      error: run.error === undefined ? null : { code: run.error.code, message: run.error.message },
-      ...(run.startedAt === undefined ? {} : { startedAt: run.startedAt }),
-      ...(run.endedAt === undefined ? {} : { endedAt: run.endedAt }),
-      tasks: run.tasks.map((t) => ({
-        id: t.id,
-        status: t.status,
-        attempts: t.attempts.length,
-        ...(t.error === null ? {} : { error: { code: t.error.code, message: t.error.message } }),
-      })),
-    };
-    const pending = runEventHandlers(event, handlers, summary, run.context, this.handlerDeps);
+    const pending = runEventHandlers(
+      event,
+      handlers,
+      runSummary(run),
+      run.context,
+      this.handlerDeps,
+    );
     this.pendingHandlers.add(pending);
     void pending.finally(() => this.pendingHandlers.delete(pending));
   }

@@ -1,5 +1,6 @@
 /** The handle of a run: wait for it, watch it, and control it (cancel, pause, resume, retry). */
 import { OrchestratorError } from '../errors.js';
+import type { ControlCommand } from '../store/port.js';
 import type { EngineEvent, EventBus } from './bus.js';
 import type { RunState, TaskRun } from './run.js';
 import type { Scheduler } from './scheduler.js';
@@ -138,4 +139,21 @@ class Handle implements RunHandle {
 
 export function createRunHandle(run: RunState, scheduler: Scheduler, bus: EventBus): RunHandle {
   return new Handle(run, scheduler, bus);
+}
+
+/** Applies a control command to a run (a request from another process, or from `control`). */
+export function applyCommand(handle: RunHandle, command: ControlCommand): void {
+  switch (command.type) {
+    case 'cancel':
+      handle.cancel(command.reason);
+      return;
+    case 'pause':
+      if (handle.status() === 'running') handle.pause();
+      return;
+    case 'resume':
+      if (handle.status() === 'paused') handle.resume();
+      return;
+    case 'retry':
+      handle.retry(command.fromTask);
+  }
 }
