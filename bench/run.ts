@@ -9,8 +9,14 @@ import { passes, type Benchmark, type Figure } from './harness.js';
 import { benchmarks as expressionBenchmarks } from './expressions.bench.js';
 import { benchmarks as validationBenchmarks } from './validation.bench.js';
 import { benchmarks as engineBenchmarks } from './engine.bench.js';
+import { benchmarks as durableBenchmarks } from './durable.bench.js';
 
-const all: Benchmark[] = [...validationBenchmarks, ...expressionBenchmarks, ...engineBenchmarks];
+const all: Benchmark[] = [
+  ...validationBenchmarks,
+  ...expressionBenchmarks,
+  ...engineBenchmarks,
+  ...durableBenchmarks,
+];
 const filter = process.argv[2];
 
 function fmt(n: number): string {

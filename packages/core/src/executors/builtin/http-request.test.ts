@@ -52,6 +52,8 @@ describe('http:request', () => {
     ]);
     expect(body.headers['x-api-key']).toBe('k');
     expect(body.headers['x-num']).toBe('5');
+    // Every attempt of a task sends the task's idempotency key.
+    expect(body.headers['idempotency-key']).toBe('run-1:task-1');
   });
 
   it('sends an object body as JSON and a string body as is', async () => {

@@ -4,7 +4,8 @@
  * appended to the URL; arrays repeat the key), `body` (string as is; other JSON values as JSON
  * with `content-type: application/json`), `timeout` (duration; a number is milliseconds),
  * `expectStatus` (status or list of statuses that count as success; default: any status < 400),
- * `maxBytes` (response body cap, default 10 MiB).
+ * `maxBytes` (response body cap, default 10 MiB). Sends `Idempotency-Key: <run id>:<task id>` unless
+ * the headers set one: the same for every attempt of the task, so the server can drop repeats.
  * Output: `{ status, headers, body (parsed JSON for a JSON content type, else text), ok }`.
  * Errors: see `http-errors.ts`. An abort of the context's signal rejects with its reason as is.
  */
@@ -250,6 +251,10 @@ export const httpRequestExecutor: Executor = {
   name: HTTP_REQUEST_EXECUTOR,
   description: 'Send an HTTP request and return status, headers and body',
   async execute(inputs, context) {
-    return performHttpRequest(readHttpRequest(inputs), context);
+    const spec = readHttpRequest(inputs);
+    // The same key for every attempt of the task, in every process: the server can drop repeats.
+    if (!spec.headers.has('idempotency-key'))
+      spec.headers.set('idempotency-key', context.idempotencyKey);
+    return performHttpRequest(spec, context);
   },
 };
