@@ -23,6 +23,8 @@ export interface DurabilityOptions {
   /** How often control requests are looked for while this process holds runs. */
   readonly pollMs: number;
   readonly snapshotEvery: number;
+  /** And at most one snapshot of a run per this many milliseconds. */
+  readonly snapshotIntervalMs: number;
   /** Task outputs longer than this (JSON) are referred to, not copied, in snapshots. */
   readonly snapshotOutputLimit: number;
   /** A run this process held must be given up: its lease is gone or its journal failed. */
@@ -34,7 +36,9 @@ export class Durability {
   /** Runs whose lease this process holds. */
   readonly held = new Set<string>();
   private readonly stored = new Set<string>();
-  private readonly snapshotSeq = new WeakMap<RunState, number>();
+  /** Per run: the seq and time of its last snapshot. */
+  private readonly snapshots = new WeakMap<RunState, { seq: number; at: number }>();
+  private readonly writeErrors = new WeakMap<RunState, (err: unknown) => void>();
   private cancelTimer: (() => void) | undefined;
   private ticking = false;
   private lastRenewal = 0;
@@ -79,28 +83,38 @@ export class Durability {
   /** Appends one entry (the run's seq is already counted) and snapshots when it is time. */
   write(run: RunState, entry: JournalEntry): void {
     if (run.lost !== undefined) return;
-    if (!this.durable) {
-      appendEntries(this.o.store, run.id, [entry], (err) => {
-        this.failed(run, err);
-      });
-      return;
-    }
     appendEntries(
       this.o.store,
       run.id,
       [entry],
-      (err) => {
-        this.failed(run, err);
-      },
-      this.o.owner,
+      this.onWriteError(run),
+      this.durable ? this.o.owner : undefined,
     );
-    if (run.seq - (this.snapshotSeq.get(run) ?? 0) >= this.o.snapshotEvery) this.snapshot(run);
+    if (!this.durable) return;
+    const last = this.snapshots.get(run);
+    if (
+      run.seq - (last?.seq ?? 0) >= this.o.snapshotEvery &&
+      entry.at - (last?.at ?? run.createdAt) >= this.o.snapshotIntervalMs
+    )
+      this.snapshot(run, entry.at);
+  }
+
+  /** One error handler per run, not one closure per entry. */
+  private onWriteError(run: RunState): (err: unknown) => void {
+    let handler = this.writeErrors.get(run);
+    if (handler === undefined) {
+      handler = (err) => {
+        this.failed(run, err);
+      };
+      this.writeErrors.set(run, handler);
+    }
+    return handler;
   }
 
   /** Takes a snapshot of the run as of its last entry, saved once that entry is durable. */
-  snapshot(run: RunState): void {
+  snapshot(run: RunState, at: number): void {
     const seq = run.seq;
-    this.snapshotSeq.set(run, seq);
+    this.snapshots.set(run, { seq, at });
     const state = snapshotState(run, this.o.snapshotOutputLimit);
     const store = this.o.store;
     this.settle(
@@ -116,7 +130,8 @@ export class Durability {
 
   /** This process holds the run (created here, claimed, or restarted by a retry). */
   hold(run: RunState, snapshotSeq?: number): void {
-    if (snapshotSeq !== undefined) this.snapshotSeq.set(run, snapshotSeq);
+    if (snapshotSeq !== undefined)
+      this.snapshots.set(run, { seq: snapshotSeq, at: this.o.clock.now() });
     if (!this.durable) return;
     if (this.held.size === 0) this.lastRenewal = this.o.clock.now();
     this.held.add(run.id);

@@ -189,7 +189,7 @@ describe('durable execution on a shared store', () => {
   it('restores a long run from its latest snapshot plus the entries after it', async () => {
     const store = new MemoryStore({ durable: true });
     const ids = Array.from({ length: 1500 }, (_, i) => `t${String(i)}`);
-    const engine = createEngine({ store, snapshotEvery: 500 });
+    const engine = createEngine({ store, snapshotEvery: 500, snapshotIntervalMs: 0 });
     engines.push(engine);
     engine.registerExecutor('step', () => ({ n: 1 }));
     const result = await engine.run(chain(ids));

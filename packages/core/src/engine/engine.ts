@@ -127,6 +127,7 @@ export class Engine {
       heartbeatMs: options.heartbeatMs ?? Math.max(1, Math.floor(this.leaseTtlMs / 3)),
       pollMs: options.controlPollMs ?? 200,
       snapshotEvery: options.snapshotEvery ?? 1000,
+      snapshotIntervalMs: options.snapshotIntervalMs ?? 5000,
       snapshotOutputLimit: 64 * 1024,
       onLost: (runId, error) => {
         this.giveUp(runId, error);

@@ -65,8 +65,13 @@ export interface EngineOptions {
   readonly heartbeatMs?: number;
   /** How often control requests from other processes are looked for (default 200 ms). */
   readonly controlPollMs?: number;
-  /** A snapshot of a run every this many journal entries (default 1000). */
+  /**
+   * A snapshot of a run after this many journal entries (default 1000) and at least
+   * `snapshotIntervalMs` (default 5 s) after the last one: a snapshot costs time in proportion to
+   * the run's size, so it is taken at most that often.
+   */
   readonly snapshotEvery?: number;
+  readonly snapshotIntervalMs?: number;
 }
 
 /** Integration hooks (seed §7.2). Errors they throw are logged, never fail a run. */
