@@ -2,8 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    // Workspace packages resolve to their TypeScript sources in tests.
+    // Workspace packages resolve to their TypeScript sources in tests, never to a stale dist.
     conditions: ['source'],
+  },
+  ssr: {
+    resolve: { conditions: ['source'], externalConditions: ['source'] },
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],

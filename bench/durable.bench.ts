@@ -83,7 +83,7 @@ async function resumeTime(open: () => Promise<Store>): Promise<number> {
   return ms;
 }
 
-async function freshSchema(): Promise<{ schema: string; drop: () => Promise<void> }> {
+function freshSchema(): { schema: string; drop: () => Promise<void> } {
   const schema = `llmo_bench_${String(process.pid)}_${String(Date.now() % 100_000)}`;
   return {
     schema,
@@ -134,7 +134,7 @@ export const benchmarks: Benchmark[] = [
   {
     name: 'durable (PostgreSQL)',
     async run(): Promise<Figure[]> {
-      const { schema, drop } = await freshSchema();
+      const { schema, drop } = freshSchema();
       try {
         const store = await openPostgresStore({ connectionString: PG_URL, schema });
         const runs = await singleTaskRuns(store, 10_000);

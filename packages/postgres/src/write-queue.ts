@@ -1,0 +1,99 @@
+/**
+ * The order of a store's writes. The frequent ones (`createRun`, `append`, `releaseLease`,
+ * `putDefinition`) are queued and applied in batches, many calls in one transaction; every other
+ * write runs as a task between two batches.
+ * One job runs at a time, in the order the calls were issued, so a write is committed no later than
+ * the writes issued after it. `idle()` resolves once everything queued so far has been applied.
+ */
+
+/** Applies a batch; gives each op's own failure (the op wrote nothing) or undefined. */
+export type BatchWriter<Op> = (ops: readonly Op[]) => Promise<readonly (Error | undefined)[]>;
+
+interface Queued<Op> {
+  readonly op: Op;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Job<Op> = { readonly done: Promise<void>; readonly finish: () => void } & (
+  | { readonly kind: 'batch'; readonly items: Queued<Op>[] }
+  | { readonly kind: 'task'; readonly run: () => Promise<void> }
+);
+
+export class WriteQueue<Op> {
+  private readonly jobs: Job<Op>[] = [];
+  /** The job being applied; nothing joins it any more. */
+  private current: Job<Op> | undefined;
+  private draining = false;
+
+  constructor(
+    private readonly write: BatchWriter<Op>,
+    private readonly maxBatch: number,
+  ) {}
+
+  /** Queues a batched write; resolves once it is committed. */
+  push(op: Op): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const item = { op, resolve, reject };
+      const last = this.jobs.at(-1);
+      if (last?.kind === 'batch' && last !== this.current && last.items.length < this.maxBatch)
+        last.items.push(item);
+      else this.add({ kind: 'batch', items: [item] });
+    });
+  }
+
+  /** Runs `fn` after every write queued before it and before any queued after it. */
+  task<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      // Never rejects, and a function that throws at once fails only its own call.
+      this.add({ kind: 'task', run: () => Promise.resolve().then(fn).then(resolve, reject) });
+    });
+  }
+
+  /** Resolves when every write queued so far has been applied (or has failed). */
+  idle(): Promise<void> {
+    return this.jobs.at(-1)?.done ?? Promise.resolve();
+  }
+
+  private add(
+    job: { kind: 'batch'; items: Queued<Op>[] } | { kind: 'task'; run: () => Promise<void> },
+  ): void {
+    let finish = (): void => undefined;
+    const done = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    this.jobs.push({ ...job, done, finish });
+    if (this.draining) return;
+    this.draining = true;
+    // Starts on the next turn of the event loop: the calls issued until then share the batch.
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    for (let job = this.jobs[0]; job !== undefined; job = this.jobs[0]) {
+      this.current = job;
+      if (job.kind === 'task') await job.run();
+      else await this.apply(job.items);
+      this.jobs.shift();
+      job.finish();
+    }
+    this.current = undefined;
+    this.draining = false;
+  }
+
+  private async apply(items: readonly Queued<Op>[]): Promise<void> {
+    let results: readonly (Error | undefined)[];
+    try {
+      results = await this.write(items.map((i) => i.op));
+    } catch (err) {
+      // The transaction failed as a whole: nothing of the batch was written.
+      for (const item of items) item.reject(err);
+      return;
+    }
+    items.forEach((item, i) => {
+      const err = results[i];
+      if (err === undefined) item.resolve();
+      else item.reject(err);
+    });
+  }
+}
