@@ -52,7 +52,10 @@ describe('chaos: SIGKILL and resume on SQLite', () => {
           env,
         );
         // Kill at a random moment once the run is under way in this process.
-        if (kills < KILLS && (await progressed(recorder, 1 + Math.floor(Math.random() * 6), child))) {
+        if (
+          kills < KILLS &&
+          (await progressed(recorder, 1 + Math.floor(Math.random() * 6), child))
+        ) {
           child.process.kill('SIGKILL');
           kills++;
         }

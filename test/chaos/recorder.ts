@@ -18,7 +18,7 @@ export interface Execution {
 export interface Recorder {
   readonly base: string;
   readonly executions: Execution[];
-  /** Executions of a task that began while another of the same task was in flight. */
+  /** Idempotency keys of executions that began while another of the same task was in flight. */
   readonly overlaps: string[];
   close(): Promise<void>;
 }
@@ -43,14 +43,15 @@ export async function startRecorder(sideFile: string, delayMs: () => number): Pr
       };
       executions.push(execution);
       appendFileSync(sideFile, `${JSON.stringify({ event: 'start', ...execution })}\n`);
-      const n = (inFlight.get(task) ?? 0) + 1;
-      inFlight.set(task, n);
-      if (n > 1) overlaps.push(task);
+      // One task of one run: its idempotency key.
+      const n = (inFlight.get(execution.key) ?? 0) + 1;
+      inFlight.set(execution.key, n);
+      if (n > 1) overlaps.push(execution.key);
       let done = false;
       const end = (): void => {
         if (done) return;
         done = true;
-        inFlight.set(task, (inFlight.get(task) ?? 1) - 1);
+        inFlight.set(execution.key, (inFlight.get(execution.key) ?? 1) - 1);
         execution.endedAt = Date.now();
       };
       // A killed client closes its socket: its execution ends there.
@@ -86,7 +87,8 @@ export function layeredWorkflow(layers: number, width: number): { doc: unknown; 
   for (let l = 0; l < layers; l++) {
     value = l === 0 ? 1 : 1 + width * value;
     for (let w = 0; w < width; w++) {
-      const deps = l === 0 ? [] : Array.from({ length: width }, (_, k) => `l${String(l - 1)}t${String(k)}`);
+      const deps =
+        l === 0 ? [] : Array.from({ length: width }, (_, k) => `l${String(l - 1)}t${String(k)}`);
       tasks.push({
         id: `l${String(l)}t${String(w)}`,
         executor: 'http:request',

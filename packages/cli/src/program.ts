@@ -5,9 +5,17 @@ import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { toCliError } from './errors.js';
+import {
+  collect,
+  storeOptions,
+  withExecutionOptions,
+  withStoreOptions,
+  type StoreFlags,
+} from './options.js';
 import { parseOutputFormat } from './output.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+import { registerRegistryCommands } from './program-registry.js';
+import { registerRunCommands } from './program-runs.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('llm-orchestrator')
@@ -130,10 +138,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       },
     );
 
-  program
+  const run = program
     .command('run')
-    .description('run a workflow here and print its outputs')
-    .argument('[file]', 'a workflow file')
+    .description('run a workflow (a file, or a registered name@version) and print its outputs')
+    .argument('[workflow]', 'a workflow file, or a registered workflow: name@version or name')
     .option('-w, --workflow <file>', 'the workflow file')
     .option(
       '-i, --input <name=value>',
@@ -148,50 +156,56 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('-n, --name <name>', 'which workflow, when the file holds several')
     .option('-t, --templates <file>', 'a file of Template documents (repeatable)', collect)
-    .option(
-      '--allow-env <name>',
-      'an environment variable expressions may read (repeatable)',
-      collect,
-    )
-    .option('-q, --quiet', 'no live progress')
-    .option('-v, --verbose', 'structured JSON logs on stderr')
-    .action(
-      async (
-        file: string | undefined,
-        opts: {
-          workflow?: string;
-          input?: string[];
-          inputs?: string;
-          inputsFile?: string;
-          output?: string;
-          name?: string;
-          templates?: string[];
-          allowEnv?: string[];
-          quiet?: boolean;
-          verbose?: boolean;
-        },
-      ) => {
-        const target = file ?? opts.workflow;
-        if (target === undefined)
-          throw new CliError('run needs a file (run <file> or -w <file>)', ExitCode.Usage);
-        setExit(
-          await runCommand(target, {
-            inputs: opts.input ?? [],
-            output:
-              opts.output === undefined
-                ? undefined
-                : parseOutputFormat(opts.output, ['json', 'yaml', 'table']),
-            ...(opts.inputs === undefined ? {} : { inputsJson: opts.inputs }),
-            ...(opts.inputsFile === undefined ? {} : { inputsFile: opts.inputsFile }),
-            ...(opts.name === undefined ? {} : { name: opts.name }),
-            ...(opts.templates === undefined ? {} : { templates: opts.templates }),
-            ...(opts.allowEnv === undefined ? {} : { allowEnv: opts.allowEnv }),
-            ...(opts.quiet === true ? { quiet: true } : {}),
-            ...(opts.verbose === true ? { verbose: true } : {}),
-          }),
-        );
+    .option('--run-id <id>', 'the id of the new run (default: a random UUID)')
+    .option('--detach', 'create the run, print its id and leave it to a background worker')
+    .option('--no-spawn', 'with --detach: start no worker (one already running picks the run up)')
+    .option('-q, --quiet', 'no live progress');
+  withExecutionOptions(withStoreOptions(run)).action(
+    async (
+      file: string | undefined,
+      opts: StoreFlags & {
+        workflow?: string;
+        input?: string[];
+        inputs?: string;
+        inputsFile?: string;
+        output?: string;
+        name?: string;
+        templates?: string[];
+        runId?: string;
+        detach?: boolean;
+        spawn: boolean;
+        quiet?: boolean;
       },
-    );
+    ) => {
+      const target = file ?? opts.workflow;
+      if (target === undefined)
+        throw new CliError(
+          'run needs a workflow (run <file>, run <name@version> or -w <file>)',
+          ExitCode.Usage,
+        );
+      setExit(
+        await runCommand(target, {
+          ...storeOptions(opts),
+          inputs: opts.input ?? [],
+          output:
+            opts.output === undefined
+              ? undefined
+              : parseOutputFormat(opts.output, ['json', 'yaml', 'table']),
+          ...(opts.inputs === undefined ? {} : { inputsJson: opts.inputs }),
+          ...(opts.inputsFile === undefined ? {} : { inputsFile: opts.inputsFile }),
+          ...(opts.name === undefined ? {} : { name: opts.name }),
+          ...(opts.templates === undefined ? {} : { templates: opts.templates }),
+          ...(opts.runId === undefined ? {} : { runId: opts.runId }),
+          ...(opts.detach === true ? { detach: true } : {}),
+          spawn: opts.spawn,
+          ...(opts.quiet === true ? { quiet: true } : {}),
+        }),
+      );
+    },
+  );
+
+  registerRunCommands(program, setExit);
+  registerRegistryCommands(program, setExit);
 
   return program;
 }
@@ -210,9 +224,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version end with code 0; any other commander error is a usage error.
       return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
-    if (err instanceof CliError) {
-      process.stderr.write(`llm-orchestrator: ${err.message}\n`);
-      return err.exitCode;
+    const known = toCliError(err);
+    if (known !== undefined) {
+      // An empty message: the command printed what went wrong itself.
+      if (known.message !== '') process.stderr.write(`llm-orchestrator: ${known.message}\n`);
+      return known.exitCode;
     }
     process.stderr.write(
       `llm-orchestrator: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

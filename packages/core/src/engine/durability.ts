@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
+import { leaseLost } from '../store/entries.js';
 import type { ControlRequest, Store, StoredDefinition } from '../store/port.js';
 import type { LogSink } from './attempt-context.js';
 import { appendEntries, type ErrorInfo, type JournalEntry } from './journal.js';
@@ -128,14 +129,37 @@ export class Durability {
     );
   }
 
-  /** This process holds the run (created here, claimed, or restarted by a retry). */
+  /** This process holds the run (created here, or claimed by `attach`). */
   hold(run: RunState, snapshotSeq?: number): void {
-    if (snapshotSeq !== undefined)
+    if (snapshotSeq !== undefined) {
       this.snapshots.set(run, { seq: snapshotSeq, at: this.o.clock.now() });
+    }
     if (!this.durable) return;
     if (this.held.size === 0) this.lastRenewal = this.o.clock.now();
     this.held.add(run.id);
     this.schedule();
+  }
+
+  /**
+   * A finished run runs again here (a retry): its lease, released when it ended, is claimed back
+   * before anything else is written (the store applies writes in the order they are issued). If
+   * another process took it meanwhile, the run is given up.
+   */
+  reclaim(run: RunState): void {
+    if (!this.durable) return;
+    const now = this.o.clock.now();
+    this.settle(
+      async () => {
+        const ok = await this.o.store.claimRun(run.id, this.o.owner, now, this.o.leaseTtlMs);
+        if (!ok) {
+          this.failed(run, leaseLost(run.id, this.o.owner, undefined));
+        }
+      },
+      (err) => {
+        this.failed(run, err);
+      },
+    );
+    this.hold(run);
   }
 
   /** The run ended: its lease is released once its last entries are durable. */

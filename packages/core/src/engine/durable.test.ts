@@ -261,4 +261,45 @@ describe('durable execution on a shared store', () => {
     expect((await (await b.attach(handle.id)).wait()).status).toBe('completed');
     expect(seen).toEqual([big.length]);
   });
+
+  it('retries a finished run in the process that ran it: the lease is claimed back and the store follows', async () => {
+    const store = new MemoryStore({ durable: true });
+    const calls: Calls = { runs: [], gate: new Map() };
+    const a = make(store, calls, new Set());
+    const handle = a.start(chain(['a', 'b']));
+    expect((await handle.wait()).status).toBe('completed');
+    await until(() => store.getRun(handle.id)?.owner === undefined);
+    handle.retry('b');
+    expect((await handle.wait()).outputs).toEqual({ last: 3 });
+    expect(store.getRun(handle.id)).toMatchObject({ status: 'completed', outputs: { last: 3 } });
+  });
+
+  it('does not time a run out at once when a takeover retries it', async () => {
+    const store = new MemoryStore({ durable: true });
+    const calls: Calls = { runs: [], gate: new Map() };
+    const doc = chain(['a']) as { spec: Record<string, unknown> };
+    doc.spec.config = { timeout: '2s' };
+    const a = make(store, calls, new Set());
+    const first = await a.run(doc);
+    await a.close();
+    // Later than the workflow's timeout after its first start.
+    await new Promise((r) => setTimeout(r, 2100));
+    const b = make(store, calls, new Set());
+    const taken = await b.control(first.runId, { type: 'retry', fromTask: 'a' });
+    expect((await taken?.wait())?.status).toBe('completed');
+  });
+
+  it('pauses a submitted run before it starts, and starts it on resume', async () => {
+    const store = new MemoryStore({ durable: true });
+    const calls: Calls = { runs: [], gate: new Map() };
+    const a = make(store, calls, new Set());
+    const id = await a.submit(chain(['a', 'b']));
+    const handle = await a.control(id, { type: 'pause' });
+    expect(handle?.status()).toBe('paused');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls.runs).toHaveLength(0);
+    await a.control(id, { type: 'resume' });
+    expect((await handle?.wait())?.status).toBe('completed');
+    expect(calls.runs.map((c) => c.taskId)).toEqual(['a', 'b']);
+  });
 });

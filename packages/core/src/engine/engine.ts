@@ -176,7 +176,7 @@ export class Engine {
           );
       },
       onRunRestart: (run) => {
-        this.durability.hold(run);
+        this.durability.reclaim(run);
         // A retried run is work in progress again; it is never refused.
         if (this.backpressure !== undefined && !this.inProgress.has(run.id)) {
           this.inProgress.add(run.id);
@@ -373,6 +373,7 @@ export class Engine {
       });
     }
     let run: RunState;
+    let restarted = false;
     try {
       const plan = await this.definitions.planFor(record.definition);
       const loaded = await loadJournal(store, runId);
@@ -380,14 +381,17 @@ export class Engine {
       run.restore(loaded.replayed, loaded.seq);
       this.runs.set(runId, run);
       this.durability.hold(run, loaded.seq - loaded.entriesRead);
+      const epoch = run.epoch;
       for (const request of await store.takeControls(this.owner)) this.applyControl(request);
+      // A retry among the requests restarted the run already.
+      restarted = run.epoch !== epoch;
     } catch (err) {
       this.durability.release(runId);
       await store.releaseLease(runId, this.owner);
       throw err;
     }
     if (TERMINAL_RUN_STATES.has(run.status)) this.durability.ended(run);
-    else this.scheduler.resumeRun(run);
+    else if (!restarted) this.scheduler.resumeRun(run);
     return createRunHandle(run, this.scheduler, this.bus);
   }
 
@@ -551,10 +555,13 @@ export class Engine {
     }
   }
 
+  /** Adds a dead letter in the background; `idle()` and `close()` wait for it. */
   private deadLetter(entry: Parameters<DeadLetterQueue['add']>[0]): void {
-    this.deadLetters.add(entry).catch((err: unknown) => {
+    const pending = this.deadLetters.add(entry).catch((err: unknown) => {
       this.log('error', 'adding a dead letter failed', { runId: entry.runId, error: String(err) });
     });
+    this.pendingHandlers.add(pending);
+    void pending.finally(() => this.pendingHandlers.delete(pending));
   }
 
   /** Every engine event, as they happen. */

@@ -86,7 +86,8 @@ export interface EngineHooks {
 }
 
 /** What a definition may be given as: YAML/JSON text, a parsed document, or a compiled plan. */
-export type DefinitionSource = string | Readonly<Record<string, unknown>> | Plan;
+export type DefinitionSource =
+  string | Readonly<Record<string, unknown>> | readonly unknown[] | Plan;
 
 export interface StartOptions {
   /** Pick a workflow when the definition holds several. */

@@ -93,7 +93,7 @@ class Handle implements RunHandle {
   }
 
   pause(): void {
-    this.require(['running'], 'pause');
+    this.require(['running', 'pending'], 'pause');
     this.scheduler.pause(this.run);
   }
 
@@ -148,7 +148,7 @@ export function applyCommand(handle: RunHandle, command: ControlCommand): void {
       handle.cancel(command.reason);
       return;
     case 'pause':
-      if (handle.status() === 'running') handle.pause();
+      if (handle.status() === 'running' || handle.status() === 'pending') handle.pause();
       return;
     case 'resume':
       if (handle.status() === 'paused') handle.resume();

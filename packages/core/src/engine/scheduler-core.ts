@@ -212,6 +212,8 @@ export abstract class SchedulerCore {
   }
 
   protected armRunTimeout(run: RunState, c: RunControl, ms = run.plan.timeoutMs): void {
+    c.cancelRunTimer?.();
+    c.cancelRunTimer = undefined;
     if (ms === undefined) return;
     c.cancelRunTimer = this.o.clock.setTimer(ms, () => {
       this.stopRun(run, 'timed_out', {
@@ -399,8 +401,17 @@ export abstract class SchedulerCore {
   }
 
   resume(run: RunState): void {
+    // A run paused before it started starts now.
+    const fresh = run.startedAt === undefined;
     this.setRunStatus(run, 'running');
     const c = this.control(run);
+    if (fresh) {
+      this.armRunTimeout(run, c);
+      this.consider(
+        run,
+        run.plan.roots.map((i) => run.plan.tasks[i] as PlanTask),
+      );
+    }
     for (const b of c.blocked.splice(0)) this.enqueue(run, b);
     this.finishIfDone(run);
     this.pump();

@@ -22,8 +22,8 @@ describe('run state machine', () => {
 
   it('throws on an illegal transition', () => {
     expect(() => transitionRun('completed', 'paused')).toThrow(IllegalTransitionError);
-    expect(() => transitionRun('pending', 'paused')).toThrow(
-      'illegal run transition pending -> paused',
+    expect(() => transitionRun('pending', 'timed_out')).toThrow(
+      'illegal run transition pending -> timed_out',
     );
   });
 

@@ -33,7 +33,8 @@ const T = TaskStatus;
 
 /** A finished run may be retried (from a task): it runs again, keeping the work before that task. */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
-  [R.Pending]: [R.Running, R.Cancelled],
+  // A pending run (waiting for room, or for a worker) may be paused before it starts.
+  [R.Pending]: [R.Running, R.Paused, R.Cancelled],
   [R.Running]: [R.Paused, R.Completed, R.Failed, R.TimedOut, R.Cancelled],
   // Work already in flight goes on while paused, and may fail the run (failFast).
   [R.Paused]: [R.Running, R.Cancelled, R.TimedOut, R.Failed],
