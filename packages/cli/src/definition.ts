@@ -100,10 +100,10 @@ export async function loadWorkflowFile(
   const definition: DefinitionSource =
     templates.length === 0
       ? await readText(file)
-      : ([
+      : [
           ...(await templateDocuments(templates, options.allowEnv ?? [])),
           ...validation.documents.map((d) => d.document),
-        ]);
+        ];
   return { definition, workflow: plan.name, plan, label: file };
 }
 
