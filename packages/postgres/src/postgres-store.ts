@@ -8,17 +8,20 @@ import {
   DEFAULT_BLOB_THRESHOLD,
   OrchestratorError,
   blobNotFound,
+  controlFromRow,
+  RUN_COLUMNS,
+  runFromRow,
   runNotFound,
   systemClock,
   versionExists,
   type ControlCommand,
   type ControlRequest,
-  type ErrorInfo,
   type JournalEntry,
   type Lease,
   type RunFilter,
+  type ControlRow,
   type RunRecord,
-  type RunStatus,
+  type RunRow,
   type Snapshot,
   type Store,
   type StoredDefinition,
@@ -55,32 +58,6 @@ export type PostgresStoreOptions = StoreOptions & {
 const MAX_BATCH = 10_000;
 
 type Created = Extract<JournalEntry, { type: 'run.created' }>;
-
-interface RunRow {
-  id: string;
-  workflow_name: string;
-  workflow_version: string;
-  definition: string;
-  status: RunStatus;
-  inputs: string;
-  outputs: string | null;
-  error: string | null;
-  created_at: number;
-  updated_at: number;
-  last_seq: number;
-  owner: string | null;
-  lease_expires_at: number | null;
-}
-
-const RUN_COLUMNS = `id, workflow_name, workflow_version, definition, status, inputs, outputs, error,
-  created_at, updated_at, last_seq, owner, lease_expires_at`;
-
-interface ControlRow {
-  id: string;
-  run_id: string;
-  command: string;
-  requested_at: number;
-}
 
 /** Opens a store: connects, creates or migrates its schema. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -155,7 +132,7 @@ export class PostgresStore implements Store {
       `SELECT ${RUN_COLUMNS} FROM ${this.t.runs} WHERE id = $1`,
       [runId],
     );
-    return rows[0] === undefined ? undefined : toRecord(rows[0]);
+    return rows[0] === undefined ? undefined : runFromRow(rows[0]);
   }
 
   async listRuns(filter: RunFilter = {}): Promise<readonly RunRecord[]> {
@@ -175,7 +152,7 @@ export class PostgresStore implements Store {
        ORDER BY created_at DESC, seq_order DESC LIMIT ${param(filter.limit ?? 100)}`,
       values,
     );
-    return rows.map(toRecord);
+    return rows.map(runFromRow);
   }
 
   deleteRun(runId: string): Promise<void> {
@@ -223,7 +200,7 @@ export class PostgresStore implements Store {
         [runId, JSON.stringify(command), now],
       );
       if (rows[0] === undefined) throw runNotFound(runId);
-      return toControl(rows[0]);
+      return controlFromRow(rows[0]);
     });
   }
 
@@ -237,7 +214,7 @@ export class PostgresStore implements Store {
          SELECT * FROM taken ORDER BY id`,
         [owner],
       );
-      return rows.map(toControl);
+      return rows.map(controlFromRow);
     });
   }
 
@@ -247,7 +224,7 @@ export class PostgresStore implements Store {
        WHERE run_id = $1 ORDER BY id`,
       [runId],
     );
-    return rows.map(toControl);
+    return rows.map(controlFromRow);
   }
 
   saveSnapshot(runId: string, snapshot: Snapshot): Promise<void> {
@@ -365,30 +342,4 @@ export class PostgresStore implements Store {
 
 function storeClosed(): OrchestratorError {
   return new OrchestratorError('STORE_CLOSED', 'the PostgreSQL store is closed');
-}
-
-function toRecord(row: RunRow): RunRecord {
-  return {
-    id: row.id,
-    workflow: { name: row.workflow_name, version: row.workflow_version },
-    definition: row.definition,
-    status: row.status,
-    inputs: JSON.parse(row.inputs) as Record<string, unknown>,
-    ...(row.outputs === null ? {} : { outputs: JSON.parse(row.outputs) as unknown }),
-    ...(row.error === null ? {} : { error: JSON.parse(row.error) as ErrorInfo }),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastSeq: row.last_seq,
-    ...(row.owner === null ? {} : { owner: row.owner }),
-    ...(row.lease_expires_at === null ? {} : { leaseExpiresAt: row.lease_expires_at }),
-  };
-}
-
-function toControl(row: ControlRow): ControlRequest {
-  return {
-    id: Number(row.id),
-    runId: row.run_id,
-    command: JSON.parse(row.command) as ControlCommand,
-    requestedAt: row.requested_at,
-  };
 }

@@ -10,6 +10,9 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import {
   blobNotFound,
+  controlFromRow,
+  RUN_COLUMNS,
+  runFromRow,
   DEFAULT_BLOB_THRESHOLD,
   runNotFound,
   systemClock,
@@ -20,6 +23,7 @@ import {
   type Lease,
   type RunFilter,
   type RunRecord,
+  type RunRow,
   type Snapshot,
   type Store,
   type StoredDefinition,
@@ -29,14 +33,7 @@ import {
 } from '@llm-orchestrator/core';
 import { SqliteDeadLetterQueue } from './dead-letters.js';
 import { migrate } from './migrations.js';
-import {
-  prepareStatements,
-  RUN_COLUMNS,
-  toControl,
-  toRecord,
-  type RunRow,
-  type StoreStatements,
-} from './statements.js';
+import { prepareStatements, type StoreStatements } from './statements.js';
 import { WriteBatcher } from './write-batch.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -125,7 +122,7 @@ export class SqliteStore implements Store {
   getRun(runId: string): Promise<RunRecord | undefined> {
     return this.use(() => {
       const row = this.sql.getRun.get(runId);
-      return row === undefined ? undefined : toRecord(row);
+      return row === undefined ? undefined : runFromRow(row);
     });
   }
 
@@ -159,7 +156,7 @@ export class SqliteStore implements Store {
         statement = this.db.prepare<unknown[], RunRow>(sql);
         this.listStatements.set(sql, statement);
       }
-      return statement.all(...params).map(toRecord);
+      return statement.all(...params).map(runFromRow);
     });
   }
 
@@ -221,14 +218,14 @@ export class SqliteStore implements Store {
     return this.use(() =>
       this.immediate(() => {
         const rows = this.sql.controlsOf.all(owner);
-        for (const row of rows) this.sql.deleteControl.run(row.id);
-        return rows.map(toControl);
+        for (const row of rows) this.sql.deleteControl.run(Number(row.id));
+        return rows.map(controlFromRow);
       }),
     );
   }
 
   pendingControls(runId: string): Promise<readonly ControlRequest[]> {
-    return this.use(() => this.sql.pendingControls.all(runId).map(toControl));
+    return this.use(() => this.sql.pendingControls.all(runId).map(controlFromRow));
   }
 
   // ── snapshots ───────────────────────────────────────────────────────────────────────────────

@@ -1,35 +1,6 @@
 /** The SQLite store's prepared statements and how its rows become records. */
 import type { Database, Statement } from 'better-sqlite3';
-import type {
-  ControlCommand,
-  ControlRequest,
-  ErrorInfo,
-  RunRecord,
-  RunStatus,
-} from '@llm-orchestrator/core';
-
-export interface RunRow {
-  id: string;
-  workflow_name: string;
-  workflow_version: string;
-  definition: string;
-  status: RunStatus;
-  inputs: string;
-  outputs: string | null;
-  error: string | null;
-  created_at: number;
-  updated_at: number;
-  last_seq: number;
-  owner: string | null;
-  lease_expires_at: number | null;
-}
-
-interface ControlRow {
-  id: number;
-  run_id: string;
-  command: string;
-  requested_at: number;
-}
+import { RUN_COLUMNS, type ControlRow, type RunRow } from '@llm-orchestrator/core';
 
 interface WorkflowRow {
   name: string;
@@ -38,10 +9,6 @@ interface WorkflowRow {
   registered_at: number;
 }
 
-type MutableRecord = { -readonly [K in keyof RunRecord]: RunRecord[K] };
-
-export const RUN_COLUMNS = `id, workflow_name, workflow_version, definition, status, inputs, outputs, error,
-  created_at, updated_at, last_seq, owner, lease_expires_at`;
 const CONTROL_COLUMNS = 'id, run_id, command, requested_at';
 const WORKFLOW_COLUMNS = 'name, version, definition, registered_at';
 
@@ -129,32 +96,5 @@ export function prepareStatements(db: Database): StoreStatements {
     listWorkflows: db.prepare<{ name: string | null }, WorkflowRow>(
       `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE @name IS NULL OR name = @name ORDER BY num`,
     ),
-  };
-}
-
-export function toRecord(row: RunRow): RunRecord {
-  const r: MutableRecord = {
-    id: row.id,
-    workflow: { name: row.workflow_name, version: row.workflow_version },
-    definition: row.definition,
-    status: row.status,
-    inputs: JSON.parse(row.inputs) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastSeq: row.last_seq,
-  };
-  if (row.outputs !== null) r.outputs = JSON.parse(row.outputs);
-  if (row.error !== null) r.error = JSON.parse(row.error) as ErrorInfo;
-  if (row.owner !== null) r.owner = row.owner;
-  if (row.lease_expires_at !== null) r.leaseExpiresAt = row.lease_expires_at;
-  return r;
-}
-
-export function toControl(row: ControlRow): ControlRequest {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    command: JSON.parse(row.command) as ControlCommand,
-    requestedAt: row.requested_at,
   };
 }

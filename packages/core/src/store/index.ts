@@ -26,3 +26,5 @@ export {
 export type { EncodedEntry, NewBlob, SummaryChange } from './entries.js';
 export { MemoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
+export { controlFromRow, RUN_COLUMNS, runFromRow } from './rows.js';
+export type { ControlRow, RunRow } from './rows.js';
