@@ -93,7 +93,11 @@ export class PostgresStore implements Store {
   ) {
     this.threshold = options.blobThreshold ?? DEFAULT_BLOB_THRESHOLD;
     this.deadLetters = new PostgresDeadLetterQueue(pool, t, options.clock ?? systemClock);
-    this.queue = new WriteQueue((ops) => writeBatch(pool, t, ops), MAX_BATCH);
+    this.queue = new WriteQueue(
+      (ops) => writeBatch(pool, t, ops),
+      MAX_BATCH,
+      (op) => ('runId' in op ? op.runId : undefined),
+    );
   }
 
   createRun(runId: string, entry: Created, lease?: Lease): Promise<void> {
@@ -171,11 +175,19 @@ export class PostgresStore implements Store {
   }
 
   claimRuns(owner: string, now: number, ttlMs: number, limit: number): Promise<readonly string[]> {
-    return this.write(() => claimRuns(this.pool, this.t, owner, now, ttlMs, limit));
+    return this.write(async () => {
+      const ids = await claimRuns(this.pool, this.t, owner, now, ttlMs, limit);
+      for (const id of ids) this.queue.forgive(id);
+      return ids;
+    });
   }
 
   claimRun(runId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
-    return this.write(() => claimRun(this.pool, this.t, runId, owner, now, ttlMs));
+    return this.write(async () => {
+      const ok = await claimRun(this.pool, this.t, runId, owner, now, ttlMs);
+      if (ok) this.queue.forgive(runId);
+      return ok;
+    });
   }
 
   renewLeases(

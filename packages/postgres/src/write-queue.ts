@@ -4,6 +4,10 @@
  * write runs as a task between two batches.
  * One job runs at a time, in the order the calls were issued, so a write is committed no later than
  * the writes issued after it. `idle()` resolves once everything queued so far has been applied.
+ *
+ * A batch that fails as a whole loses writes of the runs in it: later writes of those runs are
+ * refused with the same error (they would leave a gap in a journal) until the run is claimed again
+ * (`forgive`), when its holder reads the journal afresh.
  */
 
 /** Applies a batch; gives each op's own failure (the op wrote nothing) or undefined. */
@@ -22,6 +26,8 @@ type Job<Op> = { readonly done: Promise<void>; readonly finish: () => void } & (
 
 export class WriteQueue<Op> {
   private readonly jobs: Job<Op>[] = [];
+  /** Runs whose writes were lost in a failed batch, with the failure. */
+  private readonly broken = new Map<string, unknown>();
   /** The job being applied; nothing joins it any more. */
   private current: Job<Op> | undefined;
   private draining = false;
@@ -29,7 +35,14 @@ export class WriteQueue<Op> {
   constructor(
     private readonly write: BatchWriter<Op>,
     private readonly maxBatch: number,
+    /** The run an op writes to, if any. */
+    private readonly runOf: (op: Op) => string | undefined,
   ) {}
+
+  /** The run was claimed again: its writes are accepted again. */
+  forgive(runId: string): void {
+    this.broken.delete(runId);
+  }
 
   /** Queues a batched write; resolves once it is committed. */
   push(op: Op): Promise<void> {
@@ -81,13 +94,24 @@ export class WriteQueue<Op> {
     this.draining = false;
   }
 
-  private async apply(items: readonly Queued<Op>[]): Promise<void> {
+  private async apply(queued: readonly Queued<Op>[]): Promise<void> {
+    const items: Queued<Op>[] = [];
+    for (const item of queued) {
+      const run = this.runOf(item.op);
+      if (run !== undefined && this.broken.has(run)) item.reject(this.broken.get(run));
+      else items.push(item);
+    }
+    if (items.length === 0) return;
     let results: readonly (Error | undefined)[];
     try {
       results = await this.write(items.map((i) => i.op));
     } catch (err) {
       // The transaction failed as a whole: nothing of the batch was written.
-      for (const item of items) item.reject(err);
+      for (const item of items) {
+        const run = this.runOf(item.op);
+        if (run !== undefined) this.broken.set(run, err);
+        item.reject(err);
+      }
       return;
     }
     items.forEach((item, i) => {
