@@ -195,6 +195,22 @@ describe('batched writes', () => {
     expect(await s.getRun('r2')).toMatchObject({ lastSeq: 1 });
   });
 
+  it('refuses the later appends of a run whose batch was lost, until it is claimed again', async () => {
+    const s = open();
+    await s.createRun('r1', created(10));
+    const other = new BetterSqlite3(join(dir, 'store.db'));
+    other.exec('ALTER TABLE journal RENAME TO journal_away');
+    const lost = s.append('r1', [started(11, 'a')]);
+    await expect(lost).rejects.toThrow(/journal/);
+    other.exec('ALTER TABLE journal_away RENAME TO journal');
+    other.close();
+    // A later entry would leave a gap where the lost one was.
+    await expect(s.append('r1', [started(12, 'b')])).rejects.toThrow(/journal/);
+    expect(await s.claimRun('r1', 'w1', 13, 1000)).toBe(true);
+    await s.append('r1', [started(14, 'c')]);
+    expect((await s.read('r1')).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('keeps a 50 MB output as a blob', async () => {
     const s = open();
     const output = { text: 'x'.repeat(50 * 1024 * 1024) };

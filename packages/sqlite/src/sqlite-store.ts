@@ -172,7 +172,10 @@ export class SqliteStore implements Store {
     return this.use(() =>
       this.immediate(() => {
         const ids = this.sql.claimable.all(now, Math.max(0, limit));
-        for (const id of ids) this.sql.hold.run(owner, now + ttlMs, id);
+        for (const id of ids) {
+          this.sql.hold.run(owner, now + ttlMs, id);
+          this.writes.forgive(id);
+        }
         return ids;
       }),
     );
@@ -180,9 +183,11 @@ export class SqliteStore implements Store {
 
   claimRun(runId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     return this.use(() =>
-      this.immediate(
-        () => this.sql.claimOne.run({ owner, expiresAt: now + ttlMs, runId, now }).changes > 0,
-      ),
+      this.immediate(() => {
+        const ok = this.sql.claimOne.run({ owner, expiresAt: now + ttlMs, runId, now }).changes > 0;
+        if (ok) this.writes.forgive(runId);
+        return ok;
+      }),
     );
   }
 

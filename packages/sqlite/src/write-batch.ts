@@ -78,6 +78,11 @@ interface StateRow {
 
 export class WriteBatcher {
   private queue: Write[] = [];
+  /**
+   * Runs whose appends were lost with a batch that could not commit: their later appends are
+   * refused with the same error (they would leave a gap in the journal) until the run is claimed.
+   */
+  private readonly broken = new Map<string, unknown>();
   private scheduled: NodeJS.Immediate | undefined;
   /** When the first write of the queue was queued (`performance.now()`). */
   private queuedAt = 0;
@@ -159,15 +164,23 @@ export class WriteBatcher {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    const writes = this.queue;
-    if (writes.length === 0) return undefined;
+    const queued = this.queue;
+    if (queued.length === 0) return undefined;
     this.queue = [];
+    const writes: Write[] = [];
+    for (const w of queued) {
+      if (w.kind === 'append' && this.broken.has(w.runId)) w.reject(this.broken.get(w.runId));
+      else writes.push(w);
+    }
     const errors = new Map<number, unknown>();
     const start = performance.now();
     try {
       this.applyAll(writes, errors);
     } catch (err) {
-      for (const w of writes) w.reject(err);
+      for (const w of writes) {
+        if (w.kind === 'append') this.broken.set(w.runId, err);
+        w.reject(err);
+      }
       return err instanceof Error ? err : new Error(String(err));
     } finally {
       this.lastApplyMs = performance.now() - start;
@@ -177,6 +190,11 @@ export class WriteBatcher {
       else w.resolve();
     }
     return undefined;
+  }
+
+  /** The run was claimed again: its appends are accepted again. */
+  forgive(runId: string): void {
+    this.broken.delete(runId);
   }
 
   private enqueue(write: Write): void {
