@@ -37,9 +37,6 @@ export class Durability {
   /** Runs whose lease this process holds. */
   readonly held = new Set<string>();
   private readonly stored = new Set<string>();
-  /** Per run: the seq and time of its last snapshot. */
-  private readonly snapshots = new WeakMap<RunState, { seq: number; at: number }>();
-  private readonly writeErrors = new WeakMap<RunState, (err: unknown) => void>();
   private cancelTimer: (() => void) | undefined;
   private ticking = false;
   private lastRenewal = 0;
@@ -92,30 +89,26 @@ export class Durability {
       this.durable ? this.o.owner : undefined,
     );
     if (!this.durable) return;
-    const last = this.snapshots.get(run);
     if (
-      run.seq - (last?.seq ?? 0) >= this.o.snapshotEvery &&
-      entry.at - (last?.at ?? run.createdAt) >= this.o.snapshotIntervalMs
+      run.seq - run.snapshotSeq >= this.o.snapshotEvery &&
+      entry.at - (run.snapshotAt ?? run.createdAt) >= this.o.snapshotIntervalMs
     )
       this.snapshot(run, entry.at);
   }
 
   /** One error handler per run, not one closure per entry. */
   private onWriteError(run: RunState): (err: unknown) => void {
-    let handler = this.writeErrors.get(run);
-    if (handler === undefined) {
-      handler = (err) => {
-        this.failed(run, err);
-      };
-      this.writeErrors.set(run, handler);
-    }
-    return handler;
+    run.onWriteError ??= (err) => {
+      this.failed(run, err);
+    };
+    return run.onWriteError;
   }
 
   /** Takes a snapshot of the run as of its last entry, saved once that entry is durable. */
   snapshot(run: RunState, at: number): void {
     const seq = run.seq;
-    this.snapshots.set(run, { seq, at });
+    run.snapshotSeq = seq;
+    run.snapshotAt = at;
     const state = snapshotState(run, this.o.snapshotOutputLimit);
     const store = this.o.store;
     this.settle(
@@ -132,7 +125,8 @@ export class Durability {
   /** This process holds the run (created here, or claimed by `attach`). */
   hold(run: RunState, snapshotSeq?: number): void {
     if (snapshotSeq !== undefined) {
-      this.snapshots.set(run, { seq: snapshotSeq, at: this.o.clock.now() });
+      run.snapshotSeq = snapshotSeq;
+      run.snapshotAt = this.o.clock.now();
     }
     if (!this.durable) return;
     if (this.held.size === 0) this.lastRenewal = this.o.clock.now();

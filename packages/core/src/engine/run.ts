@@ -65,6 +65,11 @@ export class RunState {
   seq = 0;
   /** Set when this process gave the run up (its lease was lost, the store failed, or close()). */
   lost: ErrorInfo | undefined;
+  /** The seq and time of the run's last snapshot (Durability's bookkeeping). */
+  snapshotSeq = 0;
+  snapshotAt: number | undefined;
+  /** What a failed journal write of this run calls (one function per run, made on first use). */
+  onWriteError: ((err: unknown) => void) | undefined;
   readonly createdAt: number;
   startedAt: number | undefined;
   endedAt: number | undefined;

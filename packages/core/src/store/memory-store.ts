@@ -4,7 +4,7 @@
  * the engine appended (no copy): the engine never changes an entry after appending it.
  */
 import { systemClock } from '../clock.js';
-import type { JournalEntry } from '../engine/journal.js';
+import type { ErrorInfo, JournalEntry } from '../engine/journal.js';
 import { MemoryDeadLetterQueue } from '../resilience/dead-letter.js';
 import {
   blobNotFound,
@@ -12,7 +12,6 @@ import {
   leaseLost,
   runExists,
   runNotFound,
-  summarize,
   versionExists,
   type NewBlob,
 } from './entries.js';
@@ -30,7 +29,38 @@ import type {
   WorkflowVersion,
 } from './port.js';
 
-type MutableRecord = { -readonly [K in keyof RunRecord]: RunRecord[K] };
+/** A run's summary as kept here: every field present (undefined when unset), one object shape. */
+interface MutableRecord {
+  readonly id: string;
+  readonly workflow: RunRecord['workflow'];
+  readonly definition: string;
+  status: RunRecord['status'];
+  readonly inputs: RunRecord['inputs'];
+  outputs: unknown;
+  error: ErrorInfo | undefined;
+  readonly createdAt: number;
+  updatedAt: number;
+  lastSeq: number;
+  owner: string | undefined;
+  leaseExpiresAt: number | undefined;
+}
+
+function publicRecord(r: MutableRecord): RunRecord {
+  return {
+    id: r.id,
+    workflow: r.workflow,
+    definition: r.definition,
+    status: r.status,
+    inputs: r.inputs,
+    ...(r.outputs === undefined ? {} : { outputs: r.outputs }),
+    ...(r.error === undefined ? {} : { error: r.error }),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    lastSeq: r.lastSeq,
+    ...(r.owner === undefined ? {} : { owner: r.owner }),
+    ...(r.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: r.leaseExpiresAt }),
+  };
+}
 
 interface MemoryRun {
   record: MutableRecord;
@@ -80,10 +110,13 @@ export class MemoryStore implements Store {
         definition: entry.definition,
         status: 'pending',
         inputs: entry.inputs,
+        outputs: undefined,
+        error: undefined,
         createdAt: entry.at,
         updatedAt: entry.at,
         lastSeq: 1,
-        ...(lease === undefined ? {} : { owner: lease.owner, leaseExpiresAt: lease.expiresAt }),
+        owner: lease?.owner,
+        leaseExpiresAt: lease?.expiresAt,
       },
       journal: [{ seq: 1, entry }],
       blobs: [],
@@ -106,13 +139,13 @@ export class MemoryStore implements Store {
         }
       }
       journal.push({ seq: journal.length + 1, entry });
-      if (entry.type === 'run.status' || entry.type === 'run.outputs') {
-        const change = summarize([entry], entry.at);
-        if (change.status !== undefined) r.status = change.status;
-        if (change.error === null) delete r.error;
-        else if (change.error !== undefined) r.error = change.error;
-        if (change.outputs === null) delete r.outputs;
-        else if (change.outputs !== undefined) r.outputs = change.outputs;
+      if (entry.type === 'run.status') {
+        r.status = entry.status;
+        r.error = entry.error;
+        // A run that runs again has no outputs until it ends again.
+        if (entry.status === 'running') r.outputs = undefined;
+      } else if (entry.type === 'run.outputs') {
+        r.outputs = entry.outputs;
       }
       r.updatedAt = entry.at;
     }
@@ -136,7 +169,7 @@ export class MemoryStore implements Store {
 
   getRun(runId: string): RunRecord | undefined {
     const r = this.runs.get(runId)?.record;
-    return r === undefined ? undefined : { ...r };
+    return r === undefined ? undefined : publicRecord(r);
   }
 
   listRuns(filter: RunFilter = {}): readonly RunRecord[] {
@@ -149,7 +182,7 @@ export class MemoryStore implements Store {
       if (statuses !== undefined && !statuses.has(r.status)) continue;
       if (filter.workflow !== undefined && r.workflow.name !== filter.workflow) continue;
       if (filter.createdBefore !== undefined && r.createdAt >= filter.createdBefore) continue;
-      out.push({ ...r });
+      out.push(publicRecord(r));
     }
     // Newest first; runs created in the same millisecond, latest created first.
     out.reverse().sort((a, b) => b.createdAt - a.createdAt);
@@ -200,8 +233,8 @@ export class MemoryStore implements Store {
   releaseLease(runId: string, owner: string): void {
     const r = this.runs.get(runId)?.record;
     if (r?.owner !== owner) return;
-    delete r.owner;
-    delete r.leaseExpiresAt;
+    r.owner = undefined;
+    r.leaseExpiresAt = undefined;
   }
 
   requestControl(runId: string, command: ControlCommand, now: number): ControlRequest {
@@ -265,7 +298,7 @@ export class MemoryStore implements Store {
   }
 }
 
-function free(r: RunRecord, now: number): boolean {
+function free(r: MutableRecord, now: number): boolean {
   return r.owner === undefined || (r.leaseExpiresAt ?? 0) <= now;
 }
 
