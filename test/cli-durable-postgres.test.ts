@@ -3,56 +3,25 @@
  * dropped afterwards. When the server cannot be reached the tests fail on CI (`CI=true`) and are
  * skipped elsewhere. `LLMO_TEST_POSTGRES_URL` points them at another server.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import {
+  describePostgres,
+  TEST_DATABASE_URL,
+  useTestDatabase,
+} from '../packages/postgres/src/test-database.js';
 import { SLOW, StateDir, tempDir, writeFile } from './cli-durable-helpers.js';
-
-const DATABASE_URL =
-  process.env.LLMO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const onCi = process.env.CI === 'true';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch (err) {
-    console.warn(
-      `PostgreSQL at ${new URL(DATABASE_URL).host} is not reachable (${String(err)}): ` +
-        (onCi ? 'its tests fail on CI' : 'skipping its tests'),
-    );
-    return false;
-  }
-}
-
-const available = await reachable();
-const schemas: string[] = [];
-
-afterAll(async () => {
-  if (schemas.length === 0 || !available) return;
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-});
-
-/** A store URL with a new schema, dropped after the tests. */
-function storeUrl(): string {
-  const schema = `llmo_cli_${process.pid}_${randomBytes(4).toString('hex')}`;
-  schemas.push(schema);
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('schema', schema);
-  return url.toString();
-}
 
 const slow = writeFile(tempDir('llmo-pg-files-'), 'slow.yaml', SLOW);
 
-describe.skipIf(!available && !onCi)('llm-orchestrator on PostgreSQL', { timeout: 180_000 }, () => {
+describePostgres('llm-orchestrator on PostgreSQL', () => {
+  const db = useTestDatabase();
+  /** A store URL with a new schema, dropped after the tests. */
+  const storeUrl = (): string => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.searchParams.set('schema', db.schema());
+    return url.toString();
+  };
+
   it('runs --detach: a background worker completes the run; list and status read it back', async () => {
     const store = storeUrl();
     // The store comes from the environment here, as a deployment would set it.
@@ -81,5 +50,5 @@ describe.skipIf(!available && !onCi)('llm-orchestrator on PostgreSQL', { timeout
     const history = state.history(id);
     expect(history.filter((h) => h.type === 'task.completed')).toHaveLength(4);
     expect(history.at(-1)).toMatchObject({ type: 'run.status', detail: 'completed' });
-  });
+  }, 180_000);
 });
