@@ -10,7 +10,8 @@ import type { TaskDefinition } from '../definition/schema.js';
 import { workflow } from '../sdk/builder.js';
 import { createEngine } from './engine.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { replayJournal } from './replay.js';
+import { replayFromJson, replayJournal, type ReplayedRun } from './replay.js';
+import type { Snapshot } from '../store/port.js';
 
 interface Spec {
   readonly deps: readonly { readonly on: number; readonly kind: 'success' | 'completion' }[];
@@ -127,6 +128,75 @@ describe('the engine agrees with a reference interpreter', () => {
         expect(result.status).toBe(expected.states.includes('failed') ? 'failed' : 'completed');
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('takes snapshots that equal the fold of the journal up to their seq', async () => {
+    /** Keeps every snapshot, not only the latest. */
+    class Recording extends MemoryStore {
+      readonly all: { runId: string; snapshot: Snapshot }[] = [];
+      override saveSnapshot(runId: string, snapshot: Snapshot): void {
+        this.all.push({ runId, snapshot: structuredClone(snapshot) });
+        super.saveSnapshot(runId, snapshot);
+      }
+    }
+    const view = (r: ReplayedRun) => ({
+      status: r.status,
+      outputs: r.outputs,
+      tasks: [...r.tasks]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([id, t]) => ({
+          id,
+          status: t.status,
+          attempts: t.attempts,
+          outputs: t.outputs,
+          error: t.error?.code ?? null,
+        })),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        specsArb,
+        fc.integer({ min: 1, max: 7 }),
+        fc.boolean(),
+        async (specs, every, asynchronous) => {
+          const store = new Recording({ durable: true });
+          const engine = createEngine({
+            circuitBreaker: false,
+            store,
+            snapshotEvery: every,
+            snapshotIntervalMs: 0,
+          })
+            .registerExecutor('test:fail', () => {
+              throw new OrchestratorError('Boom', 'planned failure');
+            })
+            .registerExecutor('test:async', async (inputs) => {
+              await Promise.resolve();
+              return { result: inputs.value };
+            });
+          const def = toWorkflow(specs);
+          if (asynchronous) {
+            for (const t of def.spec.tasks)
+              if (t.executor === 'expression') t.executor = 'test:async';
+          }
+          const result = await engine.run(def);
+          await engine.close();
+          const entries = store.read(result.runId).map((e) => e.entry);
+          for (const { snapshot } of store.all) {
+            const fromSnapshot = replayFromJson(snapshot.state);
+            const prefix = replayJournal(entries.slice(0, snapshot.seq));
+            // Tasks the snapshot lists as never started are simply absent from the fold.
+            const started = view(prefix).tasks.map((t) => t.id);
+            const snap = view(fromSnapshot);
+            expect({ ...snap, tasks: snap.tasks.filter((t) => started.includes(t.id)) }).toEqual(
+              view(prefix),
+            );
+            // And the snapshot plus the entries after it tell the whole story.
+            const rest = replayJournal(entries.slice(snapshot.seq), replayFromJson(snapshot.state));
+            expect(view(rest).status).toBe(result.status);
+          }
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
