@@ -199,4 +199,53 @@ describe('the engine agrees with a reference interpreter', () => {
       { numRuns: 100 },
     );
   });
+
+  it('continues random DAGs after a crash at a random point, never re-running a completed task', async () => {
+    await fc.assert(
+      fc.asyncProperty(specsArb, fc.nat(12), async (specs, crashAfter) => {
+        const store = new MemoryStore({ durable: true });
+        const executed: string[][] = [[], []];
+        let phase = 0;
+        const make = () =>
+          createEngine({ circuitBreaker: false, store, controlPollMs: 5 })
+            .registerExecutor('test:fail', () => {
+              throw new OrchestratorError('Boom', 'planned failure');
+            })
+            .registerExecutor('test:async', async (inputs, ctx) => {
+              executed[phase]?.push(ctx.taskId);
+              await new Promise((r) => setTimeout(r, 0));
+              return { result: inputs.value };
+            });
+        const def = toWorkflow(specs);
+        for (const t of def.spec.tasks) if (t.executor === 'expression') t.executor = 'test:async';
+        const a = make();
+        const handle = a.start(def);
+        const ended = () => ['completed', 'failed'].includes(handle.status());
+        while ((executed[0]?.length ?? 0) < crashAfter && !ended()) {
+          await new Promise((r) => setTimeout(r, 0));
+        }
+        await a.close();
+        const completedBefore = new Set(
+          store
+            .read(handle.id)
+            .flatMap((e) => (e.entry.type === 'task.completed' ? [e.entry.taskId] : [])),
+        );
+        phase = 1;
+        const b = make();
+        const result = await (await b.attach(handle.id)).wait();
+        await b.close();
+        const expected = reference(specs);
+        expect(result.tasks.map((t) => t.status)).toEqual(expected.states);
+        expect(
+          result.tasks.map((t) => (t.status === 'completed' ? t.outputs?.result : null)),
+        ).toEqual(expected.outputs);
+        for (const id of executed[1] ?? []) expect(completedBefore.has(id), id).toBe(false);
+        const completions = store
+          .read(handle.id)
+          .flatMap((e) => (e.entry.type === 'task.completed' ? [e.entry.taskId] : []));
+        expect(new Set(completions).size).toBe(completions.length);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
