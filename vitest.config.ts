@@ -3,10 +3,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Workspace packages resolve to their TypeScript sources in tests, never to a stale dist.
-    conditions: ['source'],
+    conditions: ['llm-orchestrator-source'],
   },
   ssr: {
-    resolve: { conditions: ['source'], externalConditions: ['source'] },
+    resolve: {
+      conditions: ['llm-orchestrator-source'],
+      externalConditions: ['llm-orchestrator-source'],
+    },
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],

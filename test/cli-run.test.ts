@@ -115,7 +115,7 @@ describe('llm-orchestrator run on a terminal', () => {
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
   it.skipIf(!hasScript)('shows live per-task progress, then the outputs as a table', () => {
-    const cli = `node --conditions=source --import tsx packages/cli/src/bin.ts run examples/fan-out-summaries.yaml`;
+    const cli = `node --conditions=llm-orchestrator-source --import tsx packages/cli/src/bin.ts run examples/fan-out-summaries.yaml`;
     const run = spawnSync('script', ['-qec', cli, '/dev/null'], {
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },

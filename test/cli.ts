@@ -16,7 +16,7 @@ export function runCli(
 ): CliRun {
   const result = spawnSync(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', `${repoRoot}packages/cli/src/bin.ts`, ...args],
+    ['--conditions=llm-orchestrator-source', '--import', 'tsx', `${repoRoot}packages/cli/src/bin.ts`, ...args],
     {
       cwd: options.cwd ?? repoRoot,
       encoding: 'utf8',

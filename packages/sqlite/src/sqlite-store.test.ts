@@ -270,7 +270,7 @@ describe('several connections to one file', () => {
         run(
           process.execPath,
           [
-            '--conditions=source',
+            '--conditions=llm-orchestrator-source',
             '--import',
             'tsx',
             '--input-type=module',
