@@ -60,7 +60,13 @@ export class StateDir {
   start(args: readonly string[]): { child: ChildProcess; done: Promise<CliRun> } {
     const child = spawn(
       process.execPath,
-      ['--conditions=llm-orchestrator-source', '--import', 'tsx', `${repoRoot}packages/cli/src/bin.ts`, ...args],
+      [
+        '--conditions=llm-orchestrator-source',
+        '--import',
+        'tsx',
+        `${repoRoot}packages/cli/src/bin.ts`,
+        ...args,
+      ],
       { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...this.env } },
     );
     let stdout = '';

@@ -16,7 +16,13 @@ export function runCli(
 ): CliRun {
   const result = spawnSync(
     process.execPath,
-    ['--conditions=llm-orchestrator-source', '--import', 'tsx', `${repoRoot}packages/cli/src/bin.ts`, ...args],
+    [
+      '--conditions=llm-orchestrator-source',
+      '--import',
+      'tsx',
+      `${repoRoot}packages/cli/src/bin.ts`,
+      ...args,
+    ],
     {
       cwd: options.cwd ?? repoRoot,
       encoding: 'utf8',

@@ -18,7 +18,13 @@ export interface Child {
 export function startCli(args: readonly string[], env: Record<string, string>): Child {
   const child = spawn(
     process.execPath,
-    ['--conditions=llm-orchestrator-source', '--import', 'tsx', `${repoRoot}packages/cli/src/bin.ts`, ...args],
+    [
+      '--conditions=llm-orchestrator-source',
+      '--import',
+      'tsx',
+      `${repoRoot}packages/cli/src/bin.ts`,
+      ...args,
+    ],
     { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'pipe' },
   );
   let out = '';
