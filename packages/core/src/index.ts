@@ -34,7 +34,7 @@ export {
 export * from './engine/index.js';
 export * from './store/index.js';
 export { workflow, WorkflowBuilder } from './sdk/builder.js';
-export { createBuiltinRegistry, ExecutorRegistry } from './executors/index.js';
+export { createBuiltinRegistry, ExecutorInputError, ExecutorRegistry } from './executors/index.js';
 export type {
   ExecuteFunction,
   Executor,

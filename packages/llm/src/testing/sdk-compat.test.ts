@@ -31,9 +31,14 @@ describe('the AI SDK against the fake server', () => {
   it('Anthropic messages: text, usage and streamed deltas', async () => {
     const anthropic = createAnthropic({ baseURL: server.v1BaseUrl, apiKey: 'test-key' });
     const model = anthropic('claude-test');
-    const result = await generateText({ model, prompt: 'hi claude', maxRetries: 0 });
+    const result = await generateText({
+      model,
+      prompt: 'hi claude',
+      maxRetries: 0,
+      maxOutputTokens: 100,
+    });
     expect(result.text).toBe('echo: hi claude');
-    const stream = streamText({ model, prompt: 'a b c', maxRetries: 0 });
+    const stream = streamText({ model, prompt: 'a b c', maxRetries: 0, maxOutputTokens: 100 });
     let text = '';
     for await (const d of stream.textStream) text += d;
     expect(text).toBe('echo: a b c');
