@@ -90,6 +90,23 @@ describe('llm:chat', () => {
     expect(result.error?.message).not.toContain('sk-test');
   });
 
+  it('fails at once, without retrying, on messages the SDK refuses', async () => {
+    const def = workflow('bad')
+      .task('answer', {
+        executor: 'llm:chat',
+        inputs: {
+          provider: 'openai',
+          model: 'gpt-test',
+          messages: [{ role: 'robot', content: 1 }],
+        },
+        retryPolicy: { maxAttempts: 3, initialInterval: '10ms' },
+      })
+      .build();
+    const result = await engine().run(def);
+    expect(result.error?.code).toBe('InvalidRequestError');
+    expect(result.tasks[0]?.attempts).toHaveLength(1);
+  });
+
   it('names a provider that is not configured', async () => {
     const result = await engine().run(ask('mystery', 'm'), { question: 'x' });
     expect(result.error?.code).toBe('UNKNOWN_PROVIDER');

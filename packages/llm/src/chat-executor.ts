@@ -63,27 +63,32 @@ export function createChatExecutor(options: ChatExecutorOptions): Executor {
       const temperature = number(inputs, 'temperature');
       const maxOutputTokens = number(inputs, 'max_tokens');
       const started = ctx.clock.now();
-      const result = streamText({
-        model: languageModel(provider, options.providers[provider], model, env),
-        ...(prompt === undefined ? { messages: messages as ModelMessage[] } : { prompt }),
-        ...(system === undefined ? {} : { system }),
-        ...(temperature === undefined ? {} : { temperature }),
-        ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
-        maxRetries: 0,
-        abortSignal: ctx.signal,
-        // Errors arrive as `error` parts below and are thrown from there, not logged.
-        onError: () => undefined,
-      });
+      let result: ReturnType<typeof streamText>;
       let out = '';
-      for await (const part of result.fullStream) {
-        if (part.type === 'text-delta') {
-          out += part.text;
-          ctx.emit({ type: 'chunk', data: part.text });
-        } else if (part.type === 'error') {
-          throw toLlmError(part.error, provider, model, ctx.clock.now());
-        } else if (part.type === 'abort') {
-          throw ctx.signal.reason ?? new Error('aborted');
+      try {
+        result = streamText({
+          model: languageModel(provider, options.providers[provider], model, env),
+          ...(prompt === undefined ? { messages: messages as ModelMessage[] } : { prompt }),
+          ...(system === undefined ? {} : { system }),
+          ...(temperature === undefined ? {} : { temperature }),
+          ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
+          maxRetries: 0,
+          abortSignal: ctx.signal,
+          // Errors arrive as `error` parts below and are thrown from there, not logged.
+          onError: () => undefined,
+        });
+        for await (const part of result.fullStream) {
+          if (part.type === 'text-delta') {
+            out += part.text;
+            ctx.emit({ type: 'chunk', data: part.text });
+          } else if (part.type === 'error') {
+            throw toLlmError(part.error, provider, model, ctx.clock.now());
+          } else if (part.type === 'abort') {
+            throw ctx.signal.reason ?? new Error('aborted');
+          }
         }
+      } catch (err) {
+        throw toLlmError(err, provider, model, ctx.clock.now());
       }
       const usage = normaliseUsage(await result.usage) ?? {
         inputTokens: 0,

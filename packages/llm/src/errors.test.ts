@@ -1,4 +1,4 @@
-import { APICallError } from 'ai';
+import { APICallError, InvalidPromptError } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { LlmError, retryAfterFrom, toLlmError } from './errors.js';
 
@@ -45,6 +45,9 @@ describe('provider errors', () => {
     });
     expect(map(apiError(undefined))).toMatchObject({ code: 'NetworkError', retryable: true });
     expect(map(new TypeError('fetch failed'))).toMatchObject({ code: 'NetworkError' });
+    expect(
+      map(new InvalidPromptError({ prompt: {}, message: 'messages must be an array' })),
+    ).toMatchObject({ code: 'InvalidRequestError', retryable: false });
   });
 
   it('names the provider and model, never the request', () => {

@@ -5,7 +5,7 @@
  * `ContextLengthError` (the prompt does not fit the model) and `InvalidRequestError` (other 4xx)
  * are not. Messages never carry API keys: they name the provider, the model and the status.
  */
-import { APICallError } from 'ai';
+import { AISDKError, APICallError } from 'ai';
 import { OrchestratorError } from '@llm-orchestrator/core';
 
 export class LlmError extends OrchestratorError {
@@ -70,6 +70,13 @@ export function toLlmError(
   if (!APICallError.isInstance(err)) {
     if (err instanceof Error && err.name === 'AbortError') return err;
     const message = err instanceof Error ? err.message : String(err);
+    // The SDK refused the call itself (an invalid prompt, say): trying again cannot help.
+    if (AISDKError.isInstance(err)) {
+      return new LlmError('InvalidRequestError', `${where}: ${message}`, {
+        ...base,
+        retryable: false,
+      });
+    }
     return new LlmError('NetworkError', `${where}: the call failed: ${message}`, {
       ...base,
       retryable: true,
