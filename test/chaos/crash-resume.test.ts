@@ -54,7 +54,7 @@ describe('chaos: SIGKILL and resume on SQLite', () => {
         // Kill at a random moment once the run is under way in this process.
         if (
           kills < KILLS &&
-          (await progressed(recorder, 1 + Math.floor(Math.random() * 6), child))
+          (await progressed(recorder, 1 + Math.floor(Math.random() * 6), child, 60_000))
         ) {
           child.process.kill('SIGKILL');
           kills++;

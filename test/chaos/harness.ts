@@ -40,12 +40,24 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
 
 export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves once the recorder has seen `n` more executions than now, or the child exited. */
-export async function progressed(recorder: Recorder, n: number, child: Child): Promise<boolean> {
+/**
+ * Resolves once the recorder has seen `n` more executions than now (true), or the child exited, or
+ * `timeoutMs` passed (false): the runs may have finished meanwhile, and then nothing more comes.
+ */
+export async function progressed(
+  recorder: Recorder,
+  n: number,
+  child: Child,
+  timeoutMs = 5000,
+): Promise<boolean> {
   const target = recorder.executions.length + n;
+  const deadline = Date.now() + timeoutMs;
   let exited = false;
   void child.exited.then(() => (exited = true));
-  while (recorder.executions.length < target && !exited) await pause(5);
+  while (recorder.executions.length < target && !exited) {
+    if (Date.now() > deadline) return false;
+    await pause(5);
+  }
   return !exited;
 }
 
