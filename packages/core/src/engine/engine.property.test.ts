@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { OrchestratorError } from '../errors.js';
 import type { TaskDefinition } from '../definition/schema.js';
 import { workflow } from '../sdk/builder.js';
-import { createEngine } from './engine.js';
+import { createEngine, type EngineOptions } from './engine.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { replayFromJson, replayJournal, type ReplayedRun } from './replay.js';
 import type { Snapshot } from '../store/port.js';
@@ -92,25 +92,34 @@ function toWorkflow(specs: readonly Spec[]) {
   return b.build();
 }
 
+/** An engine with the tests' executors: a planned failure, and an answer after a microtask. */
+function testEngine(options: EngineOptions) {
+  return createEngine({ circuitBreaker: false, ...options })
+    .registerExecutor('test:fail', () => {
+      throw new OrchestratorError('Boom', 'planned failure');
+    })
+    .registerExecutor('test:async', async (inputs) => {
+      await Promise.resolve();
+      return { result: inputs.value };
+    });
+}
+
+/** The workflow of `specs`; `asynchronous`: its tasks run on `test:async` (or an engine's own). */
+function workflowOf(specs: readonly Spec[], asynchronous: boolean) {
+  const def = toWorkflow(specs);
+  if (asynchronous) {
+    for (const t of def.spec.tasks) if (t.executor === 'expression') t.executor = 'test:async';
+  }
+  return def;
+}
+
 describe('the engine agrees with a reference interpreter', () => {
   it('on random DAGs with random kinds, joins, conditions and failures', async () => {
     await fc.assert(
       fc.asyncProperty(specsArb, fc.boolean(), async (specs, asynchronous) => {
         const store = new MemoryStore();
-        const engine = createEngine({ circuitBreaker: false, store })
-          .registerExecutor('test:fail', () => {
-            throw new OrchestratorError('Boom', 'planned failure');
-          })
-          .registerExecutor('test:async', async (inputs) => {
-            await Promise.resolve();
-            return { result: inputs.value };
-          });
-        const def = toWorkflow(specs);
-        if (asynchronous) {
-          for (const t of def.spec.tasks)
-            if (t.executor === 'expression') t.executor = 'test:async';
-        }
-        const result = await engine.run(def);
+        const engine = testEngine({ store });
+        const result = await engine.run(workflowOf(specs, asynchronous));
         const expected = reference(specs);
         // The journal tells the same story as the live run.
         const replayed = replayJournal(store.read(result.runId).map((s) => s.entry));
@@ -160,25 +169,8 @@ describe('the engine agrees with a reference interpreter', () => {
         fc.boolean(),
         async (specs, every, asynchronous) => {
           const store = new Recording({ durable: true });
-          const engine = createEngine({
-            circuitBreaker: false,
-            store,
-            snapshotEvery: every,
-            snapshotIntervalMs: 0,
-          })
-            .registerExecutor('test:fail', () => {
-              throw new OrchestratorError('Boom', 'planned failure');
-            })
-            .registerExecutor('test:async', async (inputs) => {
-              await Promise.resolve();
-              return { result: inputs.value };
-            });
-          const def = toWorkflow(specs);
-          if (asynchronous) {
-            for (const t of def.spec.tasks)
-              if (t.executor === 'expression') t.executor = 'test:async';
-          }
-          const result = await engine.run(def);
+          const engine = testEngine({ store, snapshotEvery: every, snapshotIntervalMs: 0 });
+          const result = await engine.run(workflowOf(specs, asynchronous));
           await engine.close();
           const entries = store.read(result.runId).map((e) => e.entry);
           for (const { snapshot } of store.all) {
@@ -216,8 +208,7 @@ describe('the engine agrees with a reference interpreter', () => {
               await new Promise((r) => setTimeout(r, 0));
               return { result: inputs.value };
             });
-        const def = toWorkflow(specs);
-        for (const t of def.spec.tasks) if (t.executor === 'expression') t.executor = 'test:async';
+        const def = workflowOf(specs, true);
         const a = make();
         const handle = a.start(def);
         const ended = () => ['completed', 'failed'].includes(handle.status());
