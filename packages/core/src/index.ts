@@ -34,19 +34,35 @@ export {
 export * from './engine/index.js';
 export * from './store/index.js';
 export { workflow, WorkflowBuilder } from './sdk/builder.js';
-export { createBuiltinRegistry, ExecutorInputError, ExecutorRegistry } from './executors/index.js';
+export {
+  createBuiltinRegistry,
+  ExecutorInputError,
+  ExecutorRegistry,
+  validateWithSchema,
+} from './executors/index.js';
 export type {
   ExecuteFunction,
   Executor,
   ExecutorContext,
+  SchemaIssue,
+  SchemaResult,
   TaskEmission,
   TaskLogger,
+  WorkflowInfo,
 } from './executors/index.js';
+export { parseDuration } from './definition/units.js';
 export { FakeClock, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { signWebhook, verifyWebhook } from './engine/handlers/index.js';
 export type { AlertEvent, AlertSink, RunSummary } from './engine/handlers/index.js';
-export { DEFAULT_RETRY, MemoryDeadLetterQueue } from './resilience/index.js';
+export {
+  CircuitBreakerRegistry,
+  CircuitOpenError,
+  DEFAULT_RETRY,
+  isRetryable,
+  MemoryDeadLetterQueue,
+  RateLimiterRegistry,
+} from './resilience/index.js';
 export type { DeadLetterFilter, DeadLetterPurge, NewDeadLetter } from './resilience/index.js';
 export type {
   BackpressureOptions,

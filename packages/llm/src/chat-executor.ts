@@ -1,112 +1,238 @@
 /**
- * `llm:chat`: one model call, streamed. Inputs: `provider`, `model`, `prompt` or `messages`,
- * `system`, `temperature`, `max_tokens`. Text deltas are emitted as they arrive (`chunk` events);
- * the output is recorded once: `{ text, provider, model, stop_reason, usage: { input_tokens,
- * output_tokens, total_tokens }, latency_ms, cost }` (`cost` in USD, null for a model without a
- * price). Failures have stable codes (`errors.ts`); retries are the engine's, never the SDK's.
+ * `llm:chat` and its aliases (`llm-forge:claude-api`, ...): one model call, streamed. The request
+ * is read by `chat-request.ts`. Around the call: the response cache, the budgets (an estimate
+ * before, the actual usage after), the per provider/model rate limits and circuit breaker.
+ * Text deltas are emitted as they arrive (`chunk` events); the output is recorded once:
+ * `{ text, response, value?, provider, model, stop_reason, usage, latency_ms, ttft_ms, cost, cached }`
+ * (`response` is `text` under the reference's name; `value` the structured output of a
+ * `response_schema`; `cost` in USD, null for a model without a price). Failures have stable codes
+ * (`errors.ts`); retries are the engine's, never the SDK's.
  */
-import { streamText, type ModelMessage } from 'ai';
-import { ExecutorInputError, type Executor } from '@llm-orchestrator/core';
+import { jsonSchema, Output, streamText, type ModelMessage } from 'ai';
+import {
+  OrchestratorError,
+  validateWithSchema,
+  type Executor,
+  type ExecutorContext,
+  type Store,
+} from '@llm-orchestrator/core';
+import { CallGuard } from './call-guard.js';
+import {
+  DEFAULT_ESTIMATED_OUTPUT_TOKENS,
+  parseChatRequest,
+  promptTokens,
+  type ChatRequest,
+} from './chat-request.js';
+import type { AliasSettings } from './config.js';
 import { toLlmError } from './errors.js';
-import { normaliseUsage, PricingTable } from './pricing.js';
+import type { Budgets, SpendScope } from './governance/budgets.js';
+import { normaliseUsage, PricingTable, type Usage } from './pricing.js';
 import { languageModel, type Env, type ProviderConfig } from './providers.js';
+import { cachedAnswer, cacheKey, type CachedAnswer } from './response-cache.js';
 
 export interface ChatExecutorOptions {
   readonly providers: Readonly<Record<string, ProviderConfig>>;
   readonly pricing?: PricingTable;
   /** Where API keys named by `apiKeyEnv` are read from (default `process.env`). */
   readonly env?: Env;
+  /** Where responses are cached and usage is recorded (the run's store). */
+  readonly store?: Store;
+  readonly guard?: CallGuard;
+  readonly budgets?: Budgets;
+  /** Default TTL of cached responses; unset: only tasks that give `cache_ttl` are cached. */
+  readonly cacheTtlMs?: number;
+  /** The executor's name (default `llm:chat`) and, for an alias, its provider, model and defaults. */
+  readonly name?: string;
+  readonly alias?: AliasSettings;
 }
 
-function text(inputs: Readonly<Record<string, unknown>>, name: string): string | undefined {
-  const v = inputs[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') {
-    throw new ExecutorInputError(`input \`${name}\` must be a string`, { input: name });
-  }
-  return v;
+interface Answer extends CachedAnswer {
+  readonly ttftMs: number | null;
 }
 
-function number(inputs: Readonly<Record<string, unknown>>, name: string): number | undefined {
-  const v = inputs[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ExecutorInputError(`input \`${name}\` must be a number`, { input: name });
+async function callModel(
+  o: ChatExecutorOptions,
+  r: ChatRequest,
+  ctx: ExecutorContext,
+  env: Env,
+): Promise<Answer> {
+  const started = ctx.clock.now();
+  let ttftMs: number | null = null;
+  let text = '';
+  try {
+    const result = streamText({
+      model: languageModel(r.provider, o.providers[r.provider], r.model, env),
+      ...(r.prompt === undefined
+        ? { messages: r.messages as ModelMessage[] }
+        : { prompt: r.prompt }),
+      ...(r.system === undefined ? {} : { system: r.system }),
+      ...(r.temperature === undefined ? {} : { temperature: r.temperature }),
+      ...(r.maxTokens === undefined ? {} : { maxOutputTokens: r.maxTokens }),
+      ...(r.topP === undefined ? {} : { topP: r.topP }),
+      ...(r.stopSequences === undefined ? {} : { stopSequences: [...r.stopSequences] }),
+      ...(r.responseSchema === undefined
+        ? {}
+        : { output: Output.object({ schema: jsonSchema(r.responseSchema) }) }),
+      maxRetries: 0,
+      abortSignal: ctx.signal,
+      // Errors arrive as `error` parts below and are thrown from there, not logged.
+      onError: () => undefined,
+    });
+    for await (const part of result.fullStream) {
+      if (part.type === 'text-delta') {
+        ttftMs ??= ctx.clock.now() - started;
+        text += part.text;
+        ctx.emit({ type: 'chunk', data: part.text });
+      } else if (part.type === 'error') {
+        throw toLlmError(part.error, r.provider, r.model, ctx.clock.now());
+      } else if (part.type === 'abort') {
+        throw ctx.signal.reason ?? new Error('aborted');
+      }
+    }
+    const usage: Usage = normaliseUsage(await result.usage) ?? {
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+    };
+    let value: unknown;
+    if (r.responseSchema !== undefined) {
+      value = await result.output;
+      const check = validateWithSchema(value, r.responseSchema, 'response_schema');
+      if (!check.valid) {
+        throw new OrchestratorError(
+          'StructuredOutputError',
+          `${r.provider}/${r.model} answered with JSON that does not fit response_schema: ${check.errors
+            .slice(0, 3)
+            .map((e) => `${e.path || '(root)'} ${e.message}`)
+            .join('; ')}`,
+          { retryable: true },
+        );
+      }
+      if (text === '') text = JSON.stringify(value);
+    }
+    return {
+      text,
+      ...(value === undefined ? {} : { value }),
+      stop_reason: await result.finishReason,
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      ttftMs,
+    };
+  } catch (err) {
+    throw toLlmError(err, r.provider, r.model, ctx.clock.now());
   }
-  return v;
 }
 
 export function createChatExecutor(options: ChatExecutorOptions): Executor {
-  const pricing = options.pricing ?? new PricingTable();
-  const env = options.env ?? process.env;
+  const o = options;
+  const pricing = o.pricing ?? new PricingTable();
+  const env = o.env ?? process.env;
+  const name = o.name ?? 'llm:chat';
   return {
-    name: 'llm:chat',
+    name,
+    description:
+      o.alias === undefined
+        ? 'one LLM call (provider, model, prompt or messages), streamed'
+        : (o.alias.description ?? `${o.alias.provider}/${o.alias.model} through llm:chat`),
     async execute(inputs, ctx) {
-      const provider = text(inputs, 'provider');
-      const model = text(inputs, 'model');
-      if (provider === undefined || model === undefined) {
-        throw new ExecutorInputError('inputs `provider` and `model` are required', {
-          input: provider === undefined ? 'provider' : 'model',
-        });
-      }
-      const prompt = text(inputs, 'prompt');
-      const messages = inputs.messages;
-      if ((prompt === undefined) === (messages === undefined || messages === null)) {
-        throw new ExecutorInputError('give either `prompt` or `messages`', { input: 'prompt' });
-      }
-      if (messages !== undefined && messages !== null && !Array.isArray(messages)) {
-        throw new ExecutorInputError('input `messages` must be a list of {role, content}', {
-          input: 'messages',
-        });
-      }
-      const system = text(inputs, 'system');
-      const temperature = number(inputs, 'temperature');
-      const maxOutputTokens = number(inputs, 'max_tokens');
+      const r = parseChatRequest(inputs, o.alias);
       const started = ctx.clock.now();
-      let result: ReturnType<typeof streamText>;
-      let out = '';
-      try {
-        result = streamText({
-          model: languageModel(provider, options.providers[provider], model, env),
-          ...(prompt === undefined ? { messages: messages as ModelMessage[] } : { prompt }),
-          ...(system === undefined ? {} : { system }),
-          ...(temperature === undefined ? {} : { temperature }),
-          ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
-          maxRetries: 0,
-          abortSignal: ctx.signal,
-          // Errors arrive as `error` parts below and are thrown from there, not logged.
-          onError: () => undefined,
+      const scope: SpendScope = { runId: ctx.runId, taskId: ctx.taskId, workflow: ctx.workflow };
+      const ttl = r.cacheTtlMs ?? o.cacheTtlMs;
+      const cache = ttl !== undefined && ttl > 0 ? o.store?.cache : undefined;
+      const key = cache === undefined ? undefined : cacheKey(r);
+      let answer: Answer | undefined;
+      const hit =
+        cache === undefined || key === undefined
+          ? undefined
+          : await cachedAnswer(cache, key, started);
+      if (hit !== undefined) {
+        answer = { ...hit, ttftMs: 0 };
+        if (hit.text !== '') ctx.emit({ type: 'chunk', data: hit.text });
+      } else {
+        const inTokens = promptTokens(r);
+        const outTokens = r.maxTokens ?? DEFAULT_ESTIMATED_OUTPUT_TOKENS;
+        await o.budgets?.check(scope, {
+          costUsd:
+            pricing.cost(r.provider, r.model, {
+              inputTokens: inTokens,
+              outputTokens: outTokens,
+              totalTokens: inTokens + outTokens,
+            }) ?? 0,
+          tokens: inTokens + outTokens,
         });
-        for await (const part of result.fullStream) {
-          if (part.type === 'text-delta') {
-            out += part.text;
-            ctx.emit({ type: 'chunk', data: part.text });
-          } else if (part.type === 'error') {
-            throw toLlmError(part.error, provider, model, ctx.clock.now());
-          } else if (part.type === 'abort') {
-            throw ctx.signal.reason ?? new Error('aborted');
-          }
+        const permit = await o.guard?.acquire(
+          r.provider,
+          r.model,
+          inTokens + outTokens,
+          ctx.signal,
+        );
+        try {
+          answer = await callModel(o, r, ctx, env);
+          permit?.done(undefined, answer.input_tokens + answer.output_tokens);
+        } catch (err) {
+          permit?.done(err);
+          throw err;
         }
-      } catch (err) {
-        throw toLlmError(err, provider, model, ctx.clock.now());
+        if (cache !== undefined && key !== undefined) {
+          const kept: CachedAnswer = {
+            text: answer.text,
+            ...(answer.value === undefined ? {} : { value: answer.value }),
+            stop_reason: answer.stop_reason,
+            input_tokens: answer.input_tokens,
+            output_tokens: answer.output_tokens,
+          };
+          await cache.put(key, kept, ctx.clock.now(), ttl);
+        }
       }
-      const usage = normaliseUsage(await result.usage) ?? {
-        inputTokens: 0,
-        outputTokens: 0,
-        totalTokens: 0,
+      const cached = hit !== undefined;
+      const usage = {
+        inputTokens: answer.input_tokens,
+        outputTokens: answer.output_tokens,
+        totalTokens: answer.input_tokens + answer.output_tokens,
       };
+      const price = pricing.cost(r.provider, r.model, usage);
+      const cost = cached ? 0 : (price ?? null);
+      const latency = ctx.clock.now() - started;
+      await o.store?.usage.record([
+        {
+          id: `${ctx.idempotencyKey}:${String(ctx.attempt)}`,
+          at: ctx.clock.now(),
+          runId: ctx.runId,
+          taskId: ctx.taskId,
+          workflow: ctx.workflow.name,
+          labels: ctx.workflow.labels,
+          provider: r.provider,
+          model: r.model,
+          inputTokens: cached ? 0 : usage.inputTokens,
+          outputTokens: cached ? 0 : usage.outputTokens,
+          costUsd: cost ?? 0,
+          latencyMs: latency,
+          quality: undefined,
+          cached,
+        },
+      ]);
+      if (!cached) await o.budgets?.afterCall(scope);
       return {
-        text: out,
-        provider,
-        model,
-        stop_reason: await result.finishReason,
+        text: answer.text,
+        response: answer.text,
+        ...(answer.value === undefined ? {} : { value: answer.value }),
+        provider: r.provider,
+        model: r.model,
+        stop_reason: answer.stop_reason,
         usage: {
           input_tokens: usage.inputTokens,
           output_tokens: usage.outputTokens,
           total_tokens: usage.totalTokens,
+          prompt_tokens: usage.inputTokens,
+          completion_tokens: usage.outputTokens,
+          provider: r.provider,
+          model: r.model,
         },
-        latency_ms: ctx.clock.now() - started,
-        cost: pricing.cost(provider, model, usage) ?? null,
+        latency_ms: latency,
+        ttft_ms: answer.ttftMs,
+        cost,
+        cached,
       };
     },
   };

@@ -111,9 +111,15 @@ export class PricingTable {
     );
   }
 
+  /** The price of a model whatever its provider (when the provider is not known). */
+  lookupModel(model: string): TokenPrice | undefined {
+    for (const [key, price] of this.exact) if (key.endsWith(`\u0000${model}`)) return price;
+    return this.prefixes.find((p) => p.prefix !== '' && model.startsWith(p.prefix))?.price;
+  }
+
   /** What a call cost in USD, or undefined when the model has no price. */
-  cost(provider: string, model: string, usage: Usage): number | undefined {
-    const price = this.lookup(provider, model);
+  cost(provider: string | undefined, model: string, usage: Usage): number | undefined {
+    const price = provider === undefined ? this.lookupModel(model) : this.lookup(provider, model);
     if (price === undefined) return undefined;
     return roundUsd(usage.inputTokens * price.input + usage.outputTokens * price.output);
   }

@@ -37,6 +37,9 @@ export interface Tables {
   readonly definitions: string;
   readonly workflows: string;
   readonly deadLetters: string;
+  readonly cache: string;
+  readonly auditLog: string;
+  readonly usageLog: string;
 }
 
 export function tables(schema: string): Tables {
@@ -52,6 +55,9 @@ export function tables(schema: string): Tables {
     definitions: `${s}.definitions`,
     workflows: `${s}.workflows`,
     deadLetters: `${s}.dead_letters`,
+    cache: `${s}.cache`,
+    auditLog: `${s}.audit_log`,
+    usageLog: `${s}.usage_log`,
   };
 }
 

@@ -23,7 +23,10 @@ describePostgres('PostgresStore migrations', () => {
     const { rows } = await db.pool.query(
       `SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`,
     );
-    expect(rows).toEqual([{ version: 1, name: 'init' }]);
+    expect(rows).toEqual([
+      { version: 1, name: 'init' },
+      { version: 2, name: 'records' },
+    ]);
   });
 
   it('refuses a database a newer version migrated', async () => {

@@ -2,7 +2,8 @@
  * The PostgreSQL store: many processes, on many nodes, share runs through one database. Journal
  * writes, lease releases and definitions are applied in batches (`write-queue.ts`, `batch.ts`);
  * the other writes run between two batches, so that every write is applied in the order it was
- * issued; a read first waits for the writes issued before it.
+ * issued; a read first waits for the writes issued before it. The cache, audit log and usage log
+ * (`records.ts`) are independent of runs and kept in order beside that queue.
  */
 import {
   DEFAULT_BLOB_THRESHOLD,
@@ -36,6 +37,12 @@ import { PostgresDeadLetterQueue } from './dead-letters.js';
 import { claimRun, claimRuns, renewLeases } from './leases.js';
 import { migrate } from './migrate.js';
 import { appendOp, createOp, defineOp, type WriteOp } from './ops.js';
+import {
+  PostgresAuditLog,
+  PostgresKeyValueCache,
+  PostgresUsageLog,
+  RecordsSequence,
+} from './records.js';
 import { WriteQueue } from './write-queue.js';
 
 export type PostgresStoreOptions = StoreOptions & {
@@ -80,6 +87,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 export class PostgresStore implements Store {
   readonly durable = true;
   readonly deadLetters: PostgresDeadLetterQueue;
+  readonly cache: PostgresKeyValueCache;
+  readonly audit: PostgresAuditLog;
+  readonly usage: PostgresUsageLog;
+  /** The writes of the cache, audit log and usage log, in order, beside the write queue. */
+  private readonly records: RecordsSequence;
   private readonly queue: WriteQueue<WriteOp>;
   private readonly threshold: number;
   private closed = false;
@@ -98,6 +110,12 @@ export class PostgresStore implements Store {
       MAX_BATCH,
       (op) => ('runId' in op ? op.runId : undefined),
     );
+    this.records = new RecordsSequence(pool, () => {
+      if (this.closed) throw storeClosed();
+    });
+    this.cache = new PostgresKeyValueCache(this.records, t);
+    this.audit = new PostgresAuditLog(this.records, t);
+    this.usage = new PostgresUsageLog(this.records, t);
   }
 
   createRun(runId: string, entry: Created, lease?: Lease): Promise<void> {
@@ -128,7 +146,7 @@ export class PostgresStore implements Store {
   }
 
   async flush(): Promise<void> {
-    await this.queue.idle();
+    await Promise.all([this.queue.idle(), this.records.idle()]);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -321,7 +339,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue.idle();
+    await Promise.all([this.queue.idle(), this.records.idle()]);
     if (this.ownsPool) await this.pool.end();
   }
 

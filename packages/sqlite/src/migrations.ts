@@ -91,6 +91,52 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dead_letters_run ON dead_letters (run_id, num);
     `,
   },
+  {
+    version: 2,
+    name: 'cache, audit log and usage log',
+    // Beside runs: no foreign key to them, as audit and usage records outlive their runs.
+    sql: `
+      CREATE TABLE cache (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        stored_at INTEGER NOT NULL,
+        expires_at INTEGER
+      );
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        run_id TEXT,
+        task_id TEXT,
+        outcome TEXT NOT NULL,
+        details TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_run ON audit_log (run_id, id);
+      CREATE INDEX audit_log_at ON audit_log (at);
+
+      CREATE TABLE usage_log (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        latency_ms INTEGER,
+        quality REAL,
+        cached INTEGER NOT NULL
+      );
+      CREATE INDEX usage_log_run ON usage_log (run_id);
+      CREATE INDEX usage_log_workflow ON usage_log (workflow, at);
+      CREATE INDEX usage_log_at ON usage_log (at);
+    `,
+  },
 ];
 
 /**

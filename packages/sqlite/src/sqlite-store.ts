@@ -3,7 +3,8 @@
  * same file: every write runs in an immediate transaction (the database's write lock is taken
  * before anything is read), so claims and fenced appends are race-free across processes. The
  * frequent writes (journal, lease releases, snapshots) are batched (`write-batch.ts`); every other
- * method first applies the queued ones.
+ * method first applies the queued ones, except those of the cache, audit log and usage log
+ * (`records.ts`), which are independent of runs.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -33,6 +34,7 @@ import {
 } from '@llm-orchestrator/core';
 import { SqliteDeadLetterQueue } from './dead-letters.js';
 import { migrate } from './migrations.js';
+import { SqliteAuditLog, SqliteKeyValueCache, SqliteUsageLog } from './records.js';
 import { prepareStatements, type StoreStatements } from './statements.js';
 import { WriteBatcher } from './write-batch.js';
 
@@ -49,6 +51,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 export class SqliteStore implements Store {
   readonly durable: boolean;
   readonly deadLetters: SqliteDeadLetterQueue;
+  readonly cache: SqliteKeyValueCache;
+  readonly audit: SqliteAuditLog;
+  readonly usage: SqliteUsageLog;
   private readonly db: Database;
   private readonly writes: WriteBatcher;
   private readonly immediate: <T>(fn: () => T) => T;
@@ -82,6 +87,10 @@ export class SqliteStore implements Store {
       this.immediate,
     );
     this.sql = prepareStatements(db);
+    // Beside runs: neither waiting for the queued writes nor applying them.
+    this.cache = new SqliteKeyValueCache(db, this.immediate);
+    this.audit = new SqliteAuditLog(db, this.immediate);
+    this.usage = new SqliteUsageLog(db, this.immediate);
   }
 
   // ── journal ─────────────────────────────────────────────────────────────────────────────────

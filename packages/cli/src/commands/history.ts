@@ -46,6 +46,12 @@ function detailOf(e: JournalEntry): string {
       return 'cancelled';
     case 'task.reset':
       return 'reset: the run was retried';
+    case 'task.waiting':
+      return `waiting for approval: ${e.reason}`;
+    case 'task.decided': {
+      const by = e.actor === undefined ? '' : ` by ${e.actor}`;
+      return `${e.decision}${by}${e.comment === undefined ? '' : `: ${e.comment}`}`;
+    }
   }
 }
 

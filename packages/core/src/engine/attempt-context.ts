@@ -3,7 +3,12 @@
  * use: a no-op task that reads neither costs no controller and no logger.
  */
 import type { Clock } from '../clock.js';
-import type { ExecutorContext, TaskEmission, TaskLogger } from '../executors/types.js';
+import type {
+  ExecutorContext,
+  TaskEmission,
+  TaskLogger,
+  WorkflowInfo,
+} from '../executors/types.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Where the engine's structured log lines go (pino-compatible shape). */
@@ -21,6 +26,7 @@ export class AttemptContext implements ExecutorContext {
 
   constructor(
     readonly runId: string,
+    readonly workflow: WorkflowInfo,
     readonly taskId: string,
     readonly attempt: number,
     readonly clock: Clock,

@@ -28,6 +28,7 @@ import {
   type RunEventName,
 } from './handlers/index.js';
 import { LastGoodOutputs } from './fallbacks.js';
+import { decideTask, type Decision, type DecisionDeps } from './approvals.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -215,6 +216,7 @@ export class Engine {
           : new RateLimiterRegistry(this.clock, options.rateLimits),
       ),
       lastGood: new LastGoodOutputs(),
+      gate: options.taskGate,
       onTaskFailed: (run, task, error) => {
         if (run.plan.deadLetter) this.deadLetter(taskDeadLetter(run, task, error));
       },
@@ -440,6 +442,26 @@ export class Engine {
       }
       await sleep(this.clock, 100);
     }
+  }
+
+  /** Lets a task waiting for approval run, wherever its run runs (audit-logged). */
+  approve(runId: string, taskId: string, decision: Decision = {}): Promise<void> {
+    return decideTask(this.decisionDeps(), runId, taskId, 'approve', decision);
+  }
+
+  /** Fails a task waiting for approval with `ApprovalRejected`, wherever its run runs. */
+  reject(runId: string, taskId: string, decision: Decision = {}): Promise<void> {
+    return decideTask(this.decisionDeps(), runId, taskId, 'reject', decision);
+  }
+
+  private decisionDeps(): DecisionDeps {
+    return {
+      store: this.store,
+      clock: this.clock,
+      log: this.log,
+      local: (id) => this.get(id),
+      control: (id, command) => this.control(id, command),
+    };
   }
 
   /**

@@ -64,6 +64,23 @@ export type JournalEntry =
       readonly reason: string;
     }
   | { readonly type: 'task.cancelled'; readonly at: number; readonly taskId: string }
+  /** A policy holds the task until someone approves or rejects it. */
+  | {
+      readonly type: 'task.waiting';
+      readonly at: number;
+      readonly taskId: string;
+      readonly reason: string;
+      readonly details?: Readonly<Record<string, unknown>>;
+    }
+  /** Someone decided a task that waited for approval. */
+  | {
+      readonly type: 'task.decided';
+      readonly at: number;
+      readonly taskId: string;
+      readonly decision: 'approved' | 'rejected';
+      readonly actor?: string;
+      readonly comment?: string;
+    }
   | { readonly type: 'task.reset'; readonly at: number; readonly taskId: string };
 
 /**

@@ -11,6 +11,7 @@ import type {
 import type { Store } from '../store/port.js';
 import type { LogSink } from './attempt-context.js';
 import type { AlertSink, HandlerDeps } from './handlers/index.js';
+import type { TaskGate } from './approvals.js';
 import type { Plan } from './plan.js';
 import type { TaskRun } from './run.js';
 import type { RunStatus } from './states.js';
@@ -45,6 +46,11 @@ export interface EngineOptions {
    * can forget). Older ones are dropped, so a long-lived engine's memory stays bounded. Default 1000.
    */
   readonly retainFinishedRuns?: number;
+  /**
+   * Asked before each task's first attempt: allow it, deny it (it fails, not retried), or hold it
+   * until someone approves or rejects it (`engine.approve` / `reject`). See `approvals.ts`.
+   */
+  readonly taskGate?: TaskGate;
   /** Where `alert` event handlers send alerts; default: a structured log line. */
   readonly alertSink?: AlertSink;
   /** Webhook event handlers: retries, per-attempt timeout, and the fetch to use. */

@@ -90,6 +90,8 @@ export interface Plan {
   readonly document: RunnableDocument;
   readonly name: string;
   readonly version: string;
+  /** `metadata.labels` ({} without). */
+  readonly labels: Readonly<Record<string, string>>;
   readonly tasks: readonly PlanTask[];
   readonly byId: ReadonlyMap<string, PlanTask>;
   readonly roots: readonly number[];
@@ -214,6 +216,7 @@ export function compilePlan(validated: ValidatedDocument): Plan {
     document: doc,
     name: doc.metadata.name,
     version: doc.metadata.version,
+    labels: doc.metadata.labels ?? {},
     tasks,
     byId: new Map(tasks.map((t) => [t.id, t])),
     roots: tasks.filter((t) => t.deps.length === 0).map((t) => t.index),

@@ -4,7 +4,7 @@
  * the engine's tests check that the fold always agrees with the live run (the journal is the truth).
  */
 import type { ErrorInfo, JournalEntry } from './journal.js';
-import type { AttemptRecord } from './run.js';
+import type { ApprovalRecord, AttemptRecord } from './run.js';
 import type { RunStatus, TaskStatus } from './states.js';
 
 export interface ReplayedTask {
@@ -16,6 +16,7 @@ export interface ReplayedTask {
   history: AttemptRecord[];
   fallback?: string;
   skipReason?: string;
+  approval?: ApprovalRecord;
 }
 
 export interface ReplayedRun {
@@ -129,6 +130,31 @@ export function replayJournal(
         const t = task(run, e.taskId);
         t.status = 'cancelled';
         endAttempt(t, e.at, { code: 'Cancelled', message: 'the run stopped' });
+        break;
+      }
+      case 'task.waiting': {
+        const t = task(run, e.taskId);
+        t.status = 'waiting_approval';
+        t.approval = {
+          state: 'waiting',
+          reason: e.reason,
+          ...(e.details === undefined ? {} : { details: e.details }),
+          at: e.at,
+        };
+        break;
+      }
+      case 'task.decided': {
+        const t = task(run, e.taskId);
+        // Ready to go: approved, it runs; rejected, its refused attempt fails it.
+        t.status = 'pending';
+        t.approval = {
+          state: e.decision,
+          reason: t.approval?.reason ?? '',
+          ...(t.approval?.details === undefined ? {} : { details: t.approval.details }),
+          ...(e.actor === undefined ? {} : { actor: e.actor }),
+          ...(e.comment === undefined ? {} : { comment: e.comment }),
+          at: e.at,
+        };
         break;
       }
       case 'task.reset':

@@ -1,6 +1,7 @@
 /** The handle of a run: wait for it, watch it, and control it (cancel, pause, resume, retry). */
 import { OrchestratorError } from '../errors.js';
 import type { ControlCommand } from '../store/port.js';
+import type { Decision } from './approvals.js';
 import type { EngineEvent, EventBus } from './bus.js';
 import type { RunState, TaskRun } from './run.js';
 import type { Scheduler } from './scheduler.js';
@@ -16,6 +17,8 @@ export interface RunResult {
 
 export interface RunHandle {
   readonly id: string;
+  /** The workflow's name and version. */
+  readonly workflow: { readonly name: string; readonly version: string };
   wait(): Promise<RunResult>;
   status(): RunStatus;
   result(): RunResult;
@@ -24,6 +27,10 @@ export interface RunHandle {
   resume(): void;
   /** Runs a finished run again, from `fromTask` (default: what did not complete). */
   retry(fromTask?: string): void;
+  /** Lets a task waiting for approval run; throws `NOT_WAITING` if it is not waiting. */
+  approve(taskId: string, decision?: Decision): void;
+  /** Fails a task waiting for approval with `ApprovalRejected` (its fallback applies). */
+  reject(taskId: string, decision?: Decision): void;
   events(): AsyncIterableIterator<EngineEvent>;
 }
 
@@ -61,6 +68,10 @@ class Handle implements RunHandle {
 
   get id(): string {
     return this.run.id;
+  }
+
+  get workflow(): { readonly name: string; readonly version: string } {
+    return this.run.plan;
   }
 
   async wait(): Promise<RunResult> {
@@ -118,6 +129,14 @@ class Handle implements RunHandle {
     this.scheduler.retry(run, from);
   }
 
+  approve(taskId: string, decision: Decision = {}): void {
+    this.scheduler.decide(this.run, taskId, 'approved', decision.actor, decision.comment);
+  }
+
+  reject(taskId: string, decision: Decision = {}): void {
+    this.scheduler.decide(this.run, taskId, 'rejected', decision.actor, decision.comment);
+  }
+
   events(): AsyncIterableIterator<EngineEvent> {
     const run = this.run;
     if (TERMINAL_RUN_STATES.has(run.status)) return finished(run);
@@ -155,5 +174,15 @@ export function applyCommand(handle: RunHandle, command: ControlCommand): void {
       return;
     case 'retry':
       handle.retry(command.fromTask);
+      return;
+    case 'approve':
+    case 'reject': {
+      const decision = {
+        ...(command.actor === undefined ? {} : { actor: command.actor }),
+        ...(command.comment === undefined ? {} : { comment: command.comment }),
+      };
+      if (command.type === 'approve') handle.approve(command.taskId, decision);
+      else handle.reject(command.taskId, decision);
+    }
   }
 }

@@ -17,6 +17,18 @@ export interface AttemptRecord {
   error?: ErrorInfo;
 }
 
+/** Where a task held by a policy's `require-approval` stands. */
+export interface ApprovalRecord {
+  readonly state: 'waiting' | 'approved' | 'rejected';
+  /** Why the policy held it. */
+  readonly reason: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Who decided, and what they said. */
+  readonly actor?: string;
+  readonly comment?: string;
+  readonly at: number;
+}
+
 /** What expressions see as `tasks.<id>`. */
 export interface TaskView {
   status: TaskStatus;
@@ -36,6 +48,8 @@ export interface TaskRun {
   /** How the outputs were obtained after a failure, if by a fallback. */
   fallback?: string;
   skipReason?: string;
+  /** Set once a policy held the task for approval. */
+  approval?: ApprovalRecord;
   /** The journal seq of the entry that holds the outputs (snapshots refer to large ones by it). */
   outputSeq?: number;
 }
@@ -253,6 +267,7 @@ export class RunState {
       t.attempts = [];
       delete t.fallback;
       delete t.skipReason;
+      delete t.approval;
       const view = this.viewsBuilt?.[t.id];
       if (view !== undefined) {
         view.outputs = null;
@@ -283,7 +298,8 @@ export class RunState {
 
   /**
    * Takes the state a journal (and snapshot) describes, after a crash or on another process. A task
-   * that was running or waiting for a retry is pending again: it runs again, as its next attempt.
+   * that was running or waiting for a retry is pending again: it runs again, as its next attempt. A
+   * task waiting for approval keeps waiting.
    */
   restore(replayed: ReplayedRun, seq: number): void {
     this.status = replayed.status;
@@ -308,6 +324,7 @@ export class RunState {
       run.error = r.error;
       if (r.fallback !== undefined) run.fallback = r.fallback;
       if (r.skipReason !== undefined) run.skipReason = r.skipReason;
+      if (r.approval !== undefined) run.approval = { ...r.approval };
       if (!TERMINAL_TASK_STATES.has(run.status)) remaining++;
     }
     this.remaining = remaining;

@@ -22,6 +22,7 @@ import { RunState } from './run.js';
 import { TaskStatus, TERMINAL_RUN_STATES, transitionRun, type RunStatus } from './states.js';
 import type { Admissions } from './admission.js';
 import type { LastGoodOutputs } from './fallbacks.js';
+import type { TaskGate } from './approvals.js';
 
 export interface SchedulerHooks {
   onTaskStart?(run: RunState, taskId: string, attempt: number): void;
@@ -41,6 +42,8 @@ export interface SchedulerOptions {
   readonly random: () => number;
   readonly admissions: Admissions;
   readonly lastGood: LastGoodOutputs;
+  /** Policies asked before a task's first attempt (approvals.ts). */
+  readonly gate: TaskGate | undefined;
   /** Called once per task that failed for good (after retries and fallbacks). */
   readonly onTaskFailed?: (run: RunState, task: PlanTask, error: ErrorInfo) => void;
 }
@@ -365,7 +368,13 @@ export abstract class SchedulerCore {
     c.blocked.length = 0;
     for (const t of run.plan.tasks) {
       const s = run.task(t.index).status;
-      if (s === 'pending' || s === 'ready' || s === 'running' || s === 'retrying') {
+      if (
+        s === 'pending' ||
+        s === 'ready' ||
+        s === 'running' ||
+        s === 'retrying' ||
+        s === 'waiting_approval'
+      ) {
         run.setStatus(t.index, TaskStatus.Cancelled);
         this.journal(run, { type: 'task.cancelled', at: now, taskId: t.id });
         this.emitTask(run, t.index, TaskStatus.Cancelled);

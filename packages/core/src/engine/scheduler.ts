@@ -21,7 +21,8 @@ import type { ErrorInfo } from './journal.js';
 import { mapOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
 import type { RunState } from './run.js';
-import { TaskStatus } from './states.js';
+import { TaskStatus, TERMINAL_RUN_STATES } from './states.js';
+import { gateTask, notWaiting } from './approvals.js';
 import { SchedulerCore, toErrorInfo, type QueueEntry } from './scheduler-core.js';
 
 export { toErrorInfo };
@@ -74,6 +75,15 @@ export class Scheduler extends SchedulerCore {
       this.startAttempt(run, index, err);
       return;
     }
+    const gated = gateTask(run, task, this.o.gate);
+    if (gated.kind === 'refuse') {
+      this.startAttempt(run, index, gated.error);
+      return;
+    }
+    if (gated.kind === 'hold') {
+      this.hold(run, task, gated.reason, gated.details);
+      return;
+    }
     const admission = this.o.admissions.admit(task);
     switch (admission.kind) {
       case 'wait-resources':
@@ -99,6 +109,77 @@ export class Scheduler extends SchedulerCore {
           this.control(run).resources.set(index, admission.resources);
         this.startAttempt(run, index);
     }
+  }
+
+  private hold(
+    run: RunState,
+    task: PlanTask,
+    reason: string,
+    details: Readonly<Record<string, unknown>> | undefined,
+  ): void {
+    const i = task.index;
+    const at = this.o.clock.now();
+    run.setStatus(i, TaskStatus.WaitingApproval);
+    run.task(i).approval = {
+      state: 'waiting',
+      reason,
+      ...(details === undefined ? {} : { details }),
+      at,
+    };
+    this.journal(run, {
+      type: 'task.waiting',
+      at,
+      taskId: task.id,
+      reason,
+      ...(details === undefined ? {} : { details }),
+    });
+    this.emitTask(run, i, TaskStatus.WaitingApproval);
+  }
+
+  /**
+   * Approves or rejects a task waiting for approval: it goes back to the queue, and runs (approved)
+   * or fails at once with `ApprovalRejected` (rejected). Throws `NOT_WAITING` for any other task.
+   */
+  decide(
+    run: RunState,
+    taskId: string,
+    decision: 'approved' | 'rejected',
+    actor: string | undefined,
+    comment: string | undefined,
+  ): void {
+    const task = run.plan.byId.get(taskId);
+    if (task === undefined) {
+      throw new OrchestratorError('UNKNOWN_TASK', `run ${run.id} has no task \`${taskId}\``);
+    }
+    const t = run.task(task.index);
+    if (t.status !== TaskStatus.WaitingApproval || TERMINAL_RUN_STATES.has(run.status)) {
+      throw notWaiting(
+        run.id,
+        taskId,
+        TERMINAL_RUN_STATES.has(run.status) ? `in a ${run.status} run` : t.status,
+      );
+    }
+    const at = this.o.clock.now();
+    t.approval = {
+      state: decision,
+      reason: t.approval?.reason ?? '',
+      ...(t.approval?.details === undefined ? {} : { details: t.approval.details }),
+      ...(actor === undefined ? {} : { actor }),
+      ...(comment === undefined ? {} : { comment }),
+      at,
+    };
+    this.journal(run, {
+      type: 'task.decided',
+      at,
+      taskId,
+      decision,
+      ...(actor === undefined ? {} : { actor }),
+      ...(comment === undefined ? {} : { comment }),
+    });
+    run.setStatus(task.index, TaskStatus.Ready);
+    this.emitTask(run, task.index, TaskStatus.Ready);
+    this.enqueue(run, task.index);
+    this.pump();
   }
 
   private startAttempt(run: RunState, i: number, refusal?: unknown): void {
@@ -180,6 +261,7 @@ export class Scheduler extends SchedulerCore {
     const config = task.definition.config ?? {};
     return new AttemptContext(
       run.id,
+      run.plan,
       task.id,
       attempt,
       this.o.clock,

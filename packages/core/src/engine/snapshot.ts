@@ -38,7 +38,7 @@ export function snapshotState(run: RunState, outputLimit: number): unknown {
   };
   for (const t of run.tasks) {
     if (t.status === 'pending' || t.status === 'ready') {
-      if (t.attempts.length === 0) continue;
+      if (t.attempts.length === 0 && t.approval === undefined) continue;
     }
     let outputs: unknown = t.outputs;
     if (outputs !== null && t.outputSeq !== undefined) {
@@ -52,6 +52,7 @@ export function snapshotState(run: RunState, outputLimit: number): unknown {
       history: t.attempts.map((a) => ({ ...a })),
       ...(t.fallback === undefined ? {} : { fallback: t.fallback }),
       ...(t.skipReason === undefined ? {} : { skipReason: t.skipReason }),
+      ...(t.approval === undefined ? {} : { approval: { ...t.approval } }),
     };
     replayed.tasks.set(t.id, task);
   }

@@ -20,6 +20,8 @@ export const TaskStatus = {
   Ready: 'ready',
   Running: 'running',
   Retrying: 'retrying',
+  /** Held by a policy (`require-approval`) until someone approves or rejects it. */
+  WaitingApproval: 'waiting_approval',
   Completed: 'completed',
   Failed: 'failed',
   TimedOut: 'timed_out',
@@ -50,7 +52,9 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
  */
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   [T.Pending]: [T.Ready, T.Skipped, T.Cancelled],
-  [T.Ready]: [T.Running, T.Skipped, T.Cancelled, T.Pending],
+  [T.Ready]: [T.Running, T.Skipped, T.Cancelled, T.Pending, T.WaitingApproval],
+  // Approved: ready again; rejected: its refused attempt runs (and fails) at once.
+  [T.WaitingApproval]: [T.Ready, T.Running, T.Cancelled, T.Pending],
   [T.Running]: [T.Completed, T.Failed, T.TimedOut, T.Retrying, T.Cancelled, T.Skipped],
   [T.Retrying]: [T.Running, T.Cancelled, T.Failed, T.TimedOut],
   [T.Completed]: [T.Pending],

@@ -37,6 +37,7 @@ export function runSummary(run: RunState): RunSummary {
   return {
     runId: run.id,
     workflow: { name: run.plan.name, version: run.plan.version },
+    labels: run.plan.labels,
     status: run.status,
     inputs: { ...run.inputs },
     outputs: run.outputs ?? null,

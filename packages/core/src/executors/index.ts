@@ -5,6 +5,7 @@ export type {
   ExecutorContext,
   TaskEmission,
   TaskLogger,
+  WorkflowInfo,
 } from './types.js';
 export {
   EXECUTOR_NAME_PATTERN,

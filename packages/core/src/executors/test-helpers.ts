@@ -23,6 +23,7 @@ export function testContext(
     };
   return {
     runId: 'run-1',
+    workflow: { name: 'test-workflow', version: '1.0.0', labels: {} },
     taskId: 'task-1',
     attempt: 1,
     idempotencyKey: 'run-1:task-1',

@@ -17,8 +17,16 @@ export type TaskEmission =
   | { readonly type: 'progress'; readonly progress?: number; readonly message?: string }
   | { readonly type: 'chunk'; readonly data: string };
 
+/** The workflow a task belongs to. */
+export interface WorkflowInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface ExecutorContext {
   readonly runId: string;
+  readonly workflow: WorkflowInfo;
   readonly taskId: string;
   /** 1 for the first attempt. */
   readonly attempt: number;

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
 import type { JournalEntry } from '../engine/journal.js';
+import { describeRecordsConformance } from './conformance-records.js';
 import { isBlobRef, type Store, type StoreOptions } from './port.js';
 
 type Created = Extract<JournalEntry, { type: 'run.created' }>;
@@ -385,6 +386,10 @@ export function describeStoreConformance(
       expect(rest.length).toBe(1);
       expect(await s.deadLetters.remove(rest[0]?.id ?? '')).toBe(true);
       expect(await s.deadLetters.purge()).toBe(0);
+    });
+
+    describe('beside runs', () => {
+      describeRecordsConformance(fresh);
     });
   });
 }

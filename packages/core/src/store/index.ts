@@ -24,7 +24,22 @@ export {
   versionExists,
 } from './entries.js';
 export type { EncodedEntry, NewBlob, SummaryChange } from './entries.js';
+export type {
+  AuditEntry,
+  AuditFilter,
+  AuditLog,
+  AuditOutcome,
+  CacheEntry,
+  CacheGetOptions,
+  KeyValueCache,
+  NewAuditEntry,
+  UsageFilter,
+  UsageLog,
+  UsageRecord,
+  UsageTotals,
+} from './records.js';
 export { MemoryStore } from './memory-store.js';
+export { MemoryAuditLog, MemoryKeyValueCache, MemoryUsageLog } from './memory-records.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { controlFromRow, RUN_COLUMNS, runFromRow } from './rows.js';
 export type { ControlRow, RunRow } from './rows.js';

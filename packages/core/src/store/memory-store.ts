@@ -15,6 +15,7 @@ import {
   versionExists,
   type NewBlob,
 } from './entries.js';
+import { MemoryAuditLog, MemoryKeyValueCache, MemoryUsageLog } from './memory-records.js';
 import type {
   ControlCommand,
   ControlRequest,
@@ -82,6 +83,9 @@ export interface MemoryStoreOptions extends StoreOptions {
 export class MemoryStore implements Store {
   readonly durable: boolean;
   readonly deadLetters: MemoryDeadLetterQueue;
+  readonly cache = new MemoryKeyValueCache();
+  readonly audit = new MemoryAuditLog();
+  readonly usage = new MemoryUsageLog();
   private readonly runs = new Map<string, MemoryRun>();
   private readonly blobs = new Map<string, string>();
   private readonly definitions = new Map<string, StoredDefinition>();

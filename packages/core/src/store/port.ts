@@ -16,6 +16,7 @@ import type { Clock } from '../clock.js';
 import type { DeadLetterQueue } from '../resilience/dead-letter.js';
 import type { ErrorInfo, JournalEntry } from '../engine/journal.js';
 import type { RunStatus } from '../engine/states.js';
+import type { AuditLog, KeyValueCache, UsageLog } from './records.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -95,7 +96,15 @@ export type ControlCommand =
   | { readonly type: 'cancel'; readonly reason?: string }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
-  | { readonly type: 'retry'; readonly fromTask?: string };
+  | { readonly type: 'retry'; readonly fromTask?: string }
+  /** Decides a task waiting for approval (a policy's `require-approval`). */
+  | {
+      readonly type: 'approve' | 'reject';
+      readonly taskId: string;
+      /** Who decided (audit log). */
+      readonly actor?: string;
+      readonly comment?: string;
+    };
 
 export interface ControlRequest {
   /** Assigned by the store, increasing. */
@@ -208,6 +217,14 @@ export interface Store {
 
   // ── dead letters ────────────────────────────────────────────────────────────────────────────
   readonly deadLetters: DeadLetterQueue;
+
+  // ── beside runs (records.ts) ────────────────────────────────────────────────────────────────
+  /** Values with a time to live: LLM responses, the `cached` fallback's last good outputs. */
+  readonly cache: KeyValueCache;
+  /** Policy decisions, approvals and mutating calls: who, what, when, outcome. */
+  readonly audit: AuditLog;
+  /** Model calls and quality scores: what budgets sum and `llm-orchestrator metrics` reports. */
+  readonly usage: UsageLog;
 
   /** Flushes and closes connections; the store is unusable afterwards. */
   close(): Awaitable<void>;

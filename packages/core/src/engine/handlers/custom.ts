@@ -29,6 +29,7 @@ export function handlerExecutorContext(call: HandlerCall): ExecutorContext {
   };
   return {
     runId: summary.runId,
+    workflow: { ...summary.workflow, labels: summary.labels ?? {} },
     taskId: `events.${call.event}[${call.index}]`,
     attempt: 1,
     idempotencyKey: handlerIdempotencyKey(call),

@@ -49,6 +49,8 @@ export interface ErrorSummary {
 export interface RunSummary {
   runId: string;
   workflow: { name: string; version: string };
+  /** The workflow's `metadata.labels`. */
+  labels?: Readonly<Record<string, string>>;
   /** The run's final status: `completed`, `failed`, `timed_out`, `cancelled`. */
   status: string;
   inputs: Record<string, unknown>;

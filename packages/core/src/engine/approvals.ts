@@ -1,0 +1,171 @@
+/**
+ * Policy gates and approvals (seed §7.4): before a task's first attempt, an engine's `taskGate`
+ * may allow it, deny it (the attempt fails at once, not retried), or hold it for approval. A held
+ * task waits, journalled (`task.waiting`), across restarts, until someone approves it (it runs) or
+ * rejects it (it fails with `ApprovalRejected`, and its fallback, if any, applies).
+ */
+import type { Clock } from '../clock.js';
+import { OrchestratorError } from '../errors.js';
+import type { ControlCommand, Store } from '../store/port.js';
+import type { LogSink } from './attempt-context.js';
+import type { PlanTask } from './plan.js';
+import type { RunHandle } from './run-handle.js';
+import type { ApprovalRecord, RunState } from './run.js';
+import { loadJournal } from './snapshot.js';
+import { TERMINAL_RUN_STATES } from './states.js';
+
+/** What a gate is asked about: the task about to run, with its inputs resolved. */
+export interface GateRequest {
+  readonly runId: string;
+  readonly workflow: { readonly name: string; readonly version: string };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taskId: string;
+  readonly executor: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+export type GateDecision =
+  | { readonly kind: 'allow' }
+  | { readonly kind: 'deny'; readonly code?: string; readonly message: string }
+  | {
+      readonly kind: 'require-approval';
+      readonly reason: string;
+      readonly details?: Readonly<Record<string, unknown>>;
+    };
+
+/** Synchronous, so that tasks no policy concerns pay nothing but the call. */
+export type TaskGate = (request: GateRequest) => GateDecision;
+
+export type Gated =
+  | { readonly kind: 'start' }
+  /** The attempt starts and fails at once with this error. */
+  | { readonly kind: 'refuse'; readonly error: OrchestratorError }
+  | {
+      readonly kind: 'hold';
+      readonly reason: string;
+      readonly details?: Readonly<Record<string, unknown>>;
+    };
+
+export function rejectionError(taskId: string, approval: ApprovalRecord): OrchestratorError {
+  const by = approval.actor === undefined ? '' : ` by ${approval.actor}`;
+  const why = approval.comment === undefined ? '' : `: ${approval.comment}`;
+  return new OrchestratorError(
+    'ApprovalRejected',
+    `task \`${taskId}\` was rejected${by}${why} (it needed approval: ${approval.reason})`,
+    { retryable: false },
+  );
+}
+
+/** What to do with a task about to start its first attempt. */
+export function gateTask(run: RunState, task: PlanTask, gate: TaskGate | undefined): Gated {
+  const t = run.task(task.index);
+  if (t.approval?.state === 'rejected') {
+    return { kind: 'refuse', error: rejectionError(task.id, t.approval) };
+  }
+  if (gate === undefined || t.approval?.state === 'approved' || t.attempts.length > 0) {
+    return { kind: 'start' };
+  }
+  let inputs: Record<string, unknown>;
+  try {
+    inputs = task.inputs(run.context);
+  } catch {
+    return { kind: 'start' }; // the attempt fails with the same error, where it is reported
+  }
+  const decision = gate({
+    runId: run.id,
+    workflow: { name: run.plan.name, version: run.plan.version },
+    labels: run.plan.labels,
+    taskId: task.id,
+    executor: task.executor ?? '',
+    inputs,
+  });
+  switch (decision.kind) {
+    case 'allow':
+      return { kind: 'start' };
+    case 'deny':
+      return {
+        kind: 'refuse',
+        error: new OrchestratorError(decision.code ?? 'PolicyDenied', decision.message, {
+          retryable: false,
+        }),
+      };
+    case 'require-approval':
+      return {
+        kind: 'hold',
+        reason: decision.reason,
+        ...(decision.details === undefined ? {} : { details: decision.details }),
+      };
+  }
+}
+
+/** The error for approving or rejecting a task that is not waiting. */
+export function notWaiting(runId: string, taskId: string, status: string): OrchestratorError {
+  return new OrchestratorError(
+    'NOT_WAITING',
+    `task \`${taskId}\` of run ${runId} is not waiting for approval (it is ${status})`,
+  );
+}
+
+/** Who decides, and what they say (kept in the journal and the audit log). */
+export interface Decision {
+  readonly actor?: string;
+  readonly comment?: string;
+}
+
+/** What `decideTask` needs of the engine. */
+export interface DecisionDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: LogSink;
+  local(runId: string): RunHandle | undefined;
+  control(runId: string, command: ControlCommand): Promise<RunHandle | undefined>;
+}
+
+/**
+ * Approves or rejects a waiting task wherever its run runs: at once when this process holds the
+ * run, else through the store to its holder (checked against the journal first, so that a task
+ * that is not waiting is refused here with `NOT_WAITING`). Every decision goes to the audit log.
+ */
+export async function decideTask(
+  deps: DecisionDeps,
+  runId: string,
+  taskId: string,
+  type: 'approve' | 'reject',
+  decision: Decision,
+): Promise<void> {
+  const local = deps.local(runId);
+  const waiting = local?.result().tasks.find((t) => t.id === taskId);
+  if (waiting === undefined || waiting.status !== 'waiting_approval') {
+    const { replayed } = await loadJournal(deps.store, runId);
+    const t = replayed.tasks.get(taskId);
+    if (replayed.workflow === undefined) {
+      throw new OrchestratorError('RUN_NOT_FOUND', `no run ${runId}`);
+    }
+    if (t?.status !== 'waiting_approval' || TERMINAL_RUN_STATES.has(replayed.status)) {
+      throw notWaiting(runId, taskId, t === undefined ? 'not started' : t.status);
+    }
+  }
+  await deps.control(runId, {
+    type,
+    taskId,
+    ...(decision.actor === undefined ? {} : { actor: decision.actor }),
+    ...(decision.comment === undefined ? {} : { comment: decision.comment }),
+  });
+  try {
+    await deps.store.audit.append({
+      at: deps.clock.now(),
+      actor: decision.actor ?? 'unknown',
+      action: `task.${type}`,
+      runId,
+      taskId,
+      outcome: type === 'approve' ? 'approved' : 'rejected',
+      details: decision.comment === undefined ? {} : { comment: decision.comment },
+    });
+  } catch (err) {
+    deps.log('error', 'the audit log could not be written', {
+      runId,
+      taskId,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
