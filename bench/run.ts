@@ -10,12 +10,14 @@ import { benchmarks as expressionBenchmarks } from './expressions.bench.js';
 import { benchmarks as validationBenchmarks } from './validation.bench.js';
 import { benchmarks as engineBenchmarks } from './engine.bench.js';
 import { benchmarks as durableBenchmarks } from './durable.bench.js';
+import { benchmarks as llmBenchmarks } from './llm.bench.js';
 
 const all: Benchmark[] = [
   ...validationBenchmarks,
   ...expressionBenchmarks,
   ...engineBenchmarks,
   ...durableBenchmarks,
+  ...llmBenchmarks,
 ];
 const filter = process.argv[2];
 

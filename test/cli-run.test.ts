@@ -36,7 +36,7 @@ const GREET = file(
 );
 
 describe('llm-orchestrator run', () => {
-  it('runs the README main job: the fan-out example with its default inputs', () => {
+  it('runs the fan-out example with its default inputs', () => {
     const run = runCli(['run', 'examples/fan-out-summaries.yaml']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

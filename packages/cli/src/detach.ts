@@ -9,6 +9,8 @@ import { STORE_ENV, storeArgument, type StoreLocation } from './store.js';
 export interface WorkerSpawnOptions {
   readonly leaseTtlMs: number;
   readonly allowEnv?: readonly string[];
+  /** The LLM configuration file, made absolute (the worker resolves it from the same cwd). */
+  readonly config?: string;
 }
 
 /** The arguments and environment of a worker for `runId`: exported for the tests of the CLI. */
@@ -28,6 +30,7 @@ export function workerCommand(
     '--lease-ttl',
     String(options.leaseTtlMs),
     ...(options.allowEnv ?? []).flatMap((a) => ['--allow-env', a]),
+    ...(options.config === undefined ? [] : ['--config', options.config]),
   ];
   const env = { ...process.env };
   const store = storeArgument(location);

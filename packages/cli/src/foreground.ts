@@ -15,10 +15,28 @@ export interface ForegroundOptions {
   readonly quiet?: boolean;
 }
 
-/** One line per task change on a terminal: what runs, what finished, how long it took. */
+/**
+ * One line per task change on a terminal: what runs, what finished, how long it took; and the
+ * text an LLM task streams, as it arrives, under the task's name.
+ */
 function progressPrinter(stream: NodeJS.WriteStream): (e: EngineEvent) => void {
   const c = colours(stream);
+  /** The task whose streamed text the cursor is in, if any. */
+  let streaming: string | undefined;
+  const endStream = (): void => {
+    if (streaming !== undefined) stream.write('\n');
+    streaming = undefined;
+  };
   return (e) => {
+    if (e.type === 'task.chunk') {
+      if (streaming !== e.taskId) {
+        endStream();
+        stream.write(c.dim(`  ${e.taskId} ▸ `));
+        streaming = e.taskId;
+      }
+      stream.write(c.dim(e.data));
+      return;
+    }
     if (e.type !== 'task.status') return;
     const took = e.durationMs === undefined ? '' : c.dim(` ${Math.round(e.durationMs)}ms`);
     const why = e.error === undefined ? '' : `: ${e.error.code}: ${e.error.message}`;
@@ -30,9 +48,12 @@ function progressPrinter(stream: NodeJS.WriteStream): (e: EngineEvent) => void {
       retrying: `${c.yellow('↻')} ${e.taskId} will retry${why}`,
       skipped: `${c.dim('-')} ${e.taskId} ${c.dim('skipped')}`,
       cancelled: `${c.dim('-')} ${e.taskId} ${c.dim('cancelled')}`,
+      waiting_approval: `${c.yellow('⏸')} ${e.taskId} waits for approval: llm-orchestrator approve|reject ${e.runId} ${e.taskId}`,
     };
     const text = line[e.status];
-    if (text !== undefined) stream.write(`${text}\n`);
+    if (text === undefined) return;
+    endStream();
+    stream.write(`${text}\n`);
   };
 }
 
@@ -166,6 +187,7 @@ export async function detach(
     spawnWorker(runId, session.location, {
       leaseTtlMs: session.leaseTtlMs,
       ...(options.allowEnv === undefined ? {} : { allowEnv: options.allowEnv }),
+      ...(options.config === undefined ? {} : { config: options.config }),
     });
   }
   if (process.stderr.isTTY) {

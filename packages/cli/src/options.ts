@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
 import { parseOutputFormat, type OutputFormat } from './output.js';
+import { CONFIG_ENV } from './llm-config.js';
 import { HOME_ENV, LEASE_TTL_ENV, STORE_ENV } from './store.js';
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -13,6 +14,7 @@ export interface StoreFlags {
   leaseTtl?: string;
   allowEnv?: string[];
   verbose?: boolean;
+  config?: string;
 }
 
 /** `--store` and `--state-dir`: every command that reads or writes state. */
@@ -40,6 +42,10 @@ export function withExecutionOptions(command: Command): Command {
       'an environment variable expressions may read (repeatable)',
       collect,
     )
+    .option(
+      '--config <file>',
+      `the LLM configuration: providers, aliases, prices, cache, budgets, policies (env ${CONFIG_ENV})`,
+    )
     .option('-v, --verbose', 'structured JSON logs on stderr');
 }
 
@@ -54,12 +60,14 @@ export function storeOptions(flags: StoreFlags): {
   leaseTtl?: string;
   allowEnv?: string[];
   verbose?: boolean;
+  config?: string;
 } {
   return {
     ...(flags.store === undefined ? {} : { store: flags.store }),
     ...(flags.stateDir === undefined ? {} : { stateDir: flags.stateDir }),
     ...(flags.leaseTtl === undefined ? {} : { leaseTtl: flags.leaseTtl }),
     ...(flags.allowEnv === undefined ? {} : { allowEnv: flags.allowEnv }),
+    ...(flags.config === undefined ? {} : { config: flags.config }),
     ...(flags.verbose === true ? { verbose: true } : {}),
   };
 }

@@ -14,6 +14,7 @@ import {
   type StoreFlags,
 } from './options.js';
 import { parseOutputFormat } from './output.js';
+import { registerApprovalCommands } from './program-approvals.js';
 import { registerLlmCommands } from './program-llm.js';
 import { registerRegistryCommands } from './program-registry.js';
 import { registerRunCommands } from './program-runs.js';
@@ -208,6 +209,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRunCommands(program, setExit);
   registerRegistryCommands(program, setExit);
   registerLlmCommands(program, setExit);
+  registerApprovalCommands(program, setExit);
 
   return program;
 }

@@ -3,7 +3,9 @@
  * closed exactly once (the engine first, which releases this process's leases, then the store).
  */
 import { createEngine, type Engine, type LogSink, type Store } from '@llm-orchestrator/core';
+import type { LlmPlugin } from '@llm-orchestrator/llm';
 import { toCliError } from './errors.js';
+import { configPath, loadLlmPlugin } from './llm-config.js';
 import {
   describeStore,
   locateStore,
@@ -21,6 +23,8 @@ export interface StoreOptions extends StoreSelection {
   readonly verbose?: boolean;
   /** Where the engine logs; default: JSON lines on standard error with `verbose`, else nowhere. */
   readonly log?: LogSink;
+  /** `--config`: the LLM configuration file (providers, aliases, budgets, policies, ...). */
+  readonly config?: string;
 }
 
 export interface Session {
@@ -79,20 +83,33 @@ export async function openEngineSession(
   wrap: (store: Store) => Store = (s) => s,
 ): Promise<EngineSession> {
   const leaseTtlMs = parseLeaseTtl(options.leaseTtl);
+  const log = options.log ?? logSink(options.verbose);
   const session = await openSession(options);
+  let llm: LlmPlugin;
+  try {
+    llm = await loadLlmPlugin(configPath(options.config), session.store, log);
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
   const engine = createEngine({
     store: wrap(session.store),
     leaseTtlMs,
     allowEnv: options.allowEnv ?? [],
-    log: options.log ?? logSink(options.verbose),
+    log,
+    ...(llm.taskGate === undefined ? {} : { taskGate: llm.taskGate }),
     // The workflow's `alert` handlers speak to the person running it: on standard error.
     alertSink: (alert) => {
       process.stderr.write(`alert [${alert.severity}] ${alert.channel}: ${alert.message}\n`);
     },
   });
+  llm.install(engine);
   let engineClosing: Promise<void> | undefined;
   const closeEngine = (): Promise<void> => {
-    engineClosing ??= closeQuietly(() => engine.close());
+    engineClosing ??= closeQuietly(async () => {
+      await engine.close();
+      await llm.close();
+    });
     return engineClosing;
   };
   let closing: Promise<void> | undefined;

@@ -90,7 +90,7 @@ describe('llm:chat', () => {
     expect(result.error?.message).not.toContain('sk-test');
   });
 
-  it('fails at once, without retrying, on messages the SDK refuses', async () => {
+  it('fails at once, without retrying, on messages that are not {role, content}', async () => {
     const def = workflow('bad')
       .task('answer', {
         executor: 'llm:chat',
@@ -103,7 +103,8 @@ describe('llm:chat', () => {
       })
       .build();
     const result = await engine().run(def);
-    expect(result.error?.code).toBe('InvalidRequestError');
+    expect(result.error?.code).toBe('InvalidInputError');
+    expect(result.error?.message).toContain('messages');
     expect(result.tasks[0]?.attempts).toHaveLength(1);
   });
 

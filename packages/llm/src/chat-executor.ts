@@ -8,7 +8,7 @@
  * `response_schema`; `cost` in USD, null for a model without a price). Failures have stable codes
  * (`errors.ts`); retries are the engine's, never the SDK's.
  */
-import { jsonSchema, Output, streamText, type ModelMessage } from 'ai';
+import { jsonSchema, NoObjectGeneratedError, Output, streamText, type ModelMessage } from 'ai';
 import {
   OrchestratorError,
   validateWithSchema,
@@ -119,6 +119,13 @@ async function callModel(
       ttftMs,
     };
   } catch (err) {
+    if (NoObjectGeneratedError.isInstance(err)) {
+      throw new OrchestratorError(
+        'StructuredOutputError',
+        `${r.provider}/${r.model} did not answer with JSON that fits response_schema: ${err.message}`,
+        { retryable: true, cause: err },
+      );
+    }
     throw toLlmError(err, r.provider, r.model, ctx.clock.now());
   }
 }

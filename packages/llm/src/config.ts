@@ -28,7 +28,10 @@ const rateLimit = z
 
 const reply = z
   .object({ match: z.string().min(1), reply: z.string().optional(), json: z.unknown().optional() })
-  .strict();
+  .strict()
+  .refine((r) => r.reply !== undefined || r.json !== undefined, {
+    message: 'a reply rule needs `reply` (text) or `json` (a structured value)',
+  });
 
 const provider = z
   .object({
@@ -40,6 +43,9 @@ const provider = z
     replies: z.array(reply).optional(),
     latencyMs: z.number().nonnegative().optional(),
     chunkDelayMs: z.number().nonnegative().optional(),
+    embeddingDimensions: z.number().int().positive().optional(),
+    /** openai-compatible: send the JSON Schema of a structured output (default true). */
+    structuredOutputs: z.boolean().optional(),
   })
   .strict();
 

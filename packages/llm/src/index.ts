@@ -6,12 +6,7 @@
  */
 export { createLlmPlugin } from './plugin.js';
 export type { LlmPlugin, LlmPluginOptions } from './plugin.js';
-export {
-  DEFAULT_ALIASES,
-  DEFAULT_PROVIDERS,
-  LLM_CONFIG_SCHEMA,
-  parseLlmConfig,
-} from './config.js';
+export { DEFAULT_ALIASES, DEFAULT_PROVIDERS, LLM_CONFIG_SCHEMA, parseLlmConfig } from './config.js';
 export type {
   AliasSettings,
   BudgetSettings,
@@ -33,17 +28,38 @@ export { DEFAULT_PRICES, normaliseUsage, PricingTable, roundUsd } from './pricin
 export type { ModelPrice, PriceEntry, TokenPrice, Usage } from './pricing.js';
 export { embeddingModel, languageModel } from './providers.js';
 export type { Env, ProviderConfig } from './providers.js';
-export { createTestProvider, TEST_PROVIDER_ID } from './test-provider.js';
+export {
+  createTestProvider,
+  TestEmbeddingModel,
+  TestLanguageModel,
+  TEST_PROVIDER_ID,
+} from './test-provider.js';
+export type { TestProvider, TestProviderOptions, TestReplyRule } from './test-provider.js';
+export { estimateTokens, hashedEmbedding, placeholderFromSchema } from './deterministic.js';
 export { Budgets, periodStart } from './governance/budgets.js';
 export type { BudgetStatus, Estimate, SpendScope } from './governance/budgets.js';
 export { COST_TRACKER_EXECUTOR, createCostTracker } from './governance/cost-tracker.js';
 export { createPolicyGate, globMatches } from './governance/policies.js';
 export type { CallFacts, CallResolver, PolicyGateOptions } from './governance/policies.js';
-export { createEvaluators } from './evaluation/index.js';
-export type { EvaluatorsOptions } from './evaluation/index.js';
-export { createTestBenchClient, sendWorkflowResult } from './evaluation/test-bench-client.js';
-export type { TestBenchClient, TestBenchPayload } from './evaluation/test-bench-client.js';
-export type { EmbedFunction, JudgeFunction } from './evaluation/types.js';
+export {
+  createEvaluators,
+  createTestBenchClient,
+  JudgeParseError,
+  lexicalSimilarity,
+  sendWorkflowResult,
+  TestBenchError,
+} from './evaluation/index.js';
+export type {
+  EmbedFunction,
+  EvaluationOutput,
+  EvaluatorsOptions,
+  JudgeFunction,
+  JudgeReply,
+  JudgeRequest,
+  TestBenchClient,
+  TestBenchPayload,
+  WorkflowResult,
+} from './evaluation/index.js';
 export {
   createMetricCollector,
   createOptimizerSender,

@@ -125,6 +125,8 @@ export interface DecisionDeps {
  * Approves or rejects a waiting task wherever its run runs: at once when this process holds the
  * run, else through the store to its holder (checked against the journal first, so that a task
  * that is not waiting is refused here with `NOT_WAITING`). Every decision goes to the audit log.
+ * Resolves with the local handle when the run runs here now (taken over: no live process held
+ * it), or undefined when its holder took the decision.
  */
 export async function decideTask(
   deps: DecisionDeps,
@@ -132,7 +134,7 @@ export async function decideTask(
   taskId: string,
   type: 'approve' | 'reject',
   decision: Decision,
-): Promise<void> {
+): Promise<RunHandle | undefined> {
   const local = deps.local(runId);
   const waiting = local?.result().tasks.find((t) => t.id === taskId);
   if (waiting === undefined || waiting.status !== 'waiting_approval') {
@@ -145,7 +147,7 @@ export async function decideTask(
       throw notWaiting(runId, taskId, t === undefined ? 'not started' : t.status);
     }
   }
-  await deps.control(runId, {
+  const handle = await deps.control(runId, {
     type,
     taskId,
     ...(decision.actor === undefined ? {} : { actor: decision.actor }),
@@ -168,4 +170,5 @@ export async function decideTask(
       error: err instanceof Error ? err.message : String(err),
     });
   }
+  return handle;
 }

@@ -444,13 +444,16 @@ export class Engine {
     }
   }
 
-  /** Lets a task waiting for approval run, wherever its run runs (audit-logged). */
-  approve(runId: string, taskId: string, decision: Decision = {}): Promise<void> {
+  /**
+   * Lets a task waiting for approval run, wherever its run runs (audit-logged). Resolves with the
+   * handle when the run now runs here (no live process held it), else undefined.
+   */
+  approve(runId: string, taskId: string, decision: Decision = {}): Promise<RunHandle | undefined> {
     return decideTask(this.decisionDeps(), runId, taskId, 'approve', decision);
   }
 
   /** Fails a task waiting for approval with `ApprovalRejected`, wherever its run runs. */
-  reject(runId: string, taskId: string, decision: Decision = {}): Promise<void> {
+  reject(runId: string, taskId: string, decision: Decision = {}): Promise<RunHandle | undefined> {
     return decideTask(this.decisionDeps(), runId, taskId, 'reject', decision);
   }
 

@@ -50,7 +50,7 @@ export interface EngineOptions {
    * Asked before each task's first attempt: allow it, deny it (it fails, not retried), or hold it
    * until someone approves or rejects it (`engine.approve` / `reject`). See `approvals.ts`.
    */
-  readonly taskGate?: TaskGate;
+  readonly taskGate?: TaskGate | undefined;
   /** Where `alert` event handlers send alerts; default: a structured log line. */
   readonly alertSink?: AlertSink;
   /** Webhook event handlers: retries, per-attempt timeout, and the fetch to use. */
