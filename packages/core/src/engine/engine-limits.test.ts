@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock, flushMicrotasks } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import { workflow } from '../sdk/builder.js';
+import { MemoryStore } from '../store/memory-store.js';
 import { createEngine, type EngineOptions } from './engine.js';
 
 function engine(options: EngineOptions = {}) {
@@ -202,6 +203,27 @@ describe('dead letters, fallbacks, breakers and hooks', () => {
     const second = await e.run(def);
     expect(second.outputs).toEqual({ w: 'sunny' });
     expect(second.tasks[0]?.fallback).toBe('cached');
+  });
+
+  it('serves a cached fallback from a durable store in another engine (another process)', async () => {
+    const store = new MemoryStore({ durable: true });
+    const def = workflow('cache')
+      .task('w', { executor: 'test:weather', fallback: { strategy: 'cached', maxAge: '1h' } })
+      .output('w', '${{ tasks.w.outputs.result }}')
+      .build();
+    const first = createEngine({ store }).registerExecutor('test:weather', () => ({
+      result: 'sunny',
+    }));
+    expect((await first.run(def)).outputs).toEqual({ w: 'sunny' });
+    await first.close();
+    const second = createEngine({ store }).registerExecutor('test:weather', async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      throw new OrchestratorError('ServerError', 'down', { retryable: false });
+    });
+    const result = await second.run(def);
+    await second.close();
+    expect(result.outputs).toEqual({ w: 'sunny' });
+    expect(result.tasks[0]?.fallback).toBe('cached');
   });
 
   it('runs the alternative executor once when the primary fails for good', async () => {

@@ -94,6 +94,7 @@ export class Engine {
   private readonly durability: Durability;
   private readonly definitions: Definitions;
   private readonly workers = new Set<() => void>();
+  private readonly lastGood: LastGoodOutputs;
   readonly owner: string;
   readonly leaseTtlMs: number;
 
@@ -119,6 +120,14 @@ export class Engine {
     this.owner =
       options.owner ?? `${hostname()}:${String(process.pid)}:${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = options.leaseTtlMs ?? 15_000;
+    this.lastGood = new LastGoodOutputs(
+      this.store.durable ? this.store.cache : undefined,
+      (err) => {
+        log('warn', 'the cached fallback outputs could not be stored', {
+          error: err instanceof Error ? err.message : String(err),
+        });
+      },
+    );
     this.durability = new Durability({
       store: this.store,
       clock: this.clock,
@@ -215,7 +224,7 @@ export class Engine {
           ? undefined
           : new RateLimiterRegistry(this.clock, options.rateLimits),
       ),
-      lastGood: new LastGoodOutputs(),
+      lastGood: this.lastGood,
       gate: options.taskGate,
       onTaskFailed: (run, task, error) => {
         if (run.plan.deadLetter) this.deadLetter(taskDeadLetter(run, task, error));
@@ -269,6 +278,7 @@ export class Engine {
     const now = this.clock.now();
     const run = new RunState(id, plan, resolved, this.base, now, this.write);
     this.runs.set(id, run);
+    void this.preloadFallbacks(plan);
     const { hash, definition: stored } = this.definitions.of(plan);
     this.durability.putDefinition(hash, stored);
     this.durability.create(run, {
@@ -378,6 +388,7 @@ export class Engine {
     let restarted = false;
     try {
       const plan = await this.definitions.planFor(record.definition);
+      await this.preloadFallbacks(plan);
       const loaded = await loadJournal(store, runId);
       run = new RunState(runId, plan, record.inputs, this.base, record.createdAt, this.write);
       run.restore(loaded.replayed, loaded.seq);
@@ -455,6 +466,16 @@ export class Engine {
   /** Fails a task waiting for approval with `ApprovalRejected`, wherever its run runs. */
   reject(runId: string, taskId: string, decision: Decision = {}): Promise<RunHandle | undefined> {
     return decideTask(this.decisionDeps(), runId, taskId, 'reject', decision);
+  }
+
+  /** What the plan's `cached` fallbacks may serve, loaded from the store while the run starts. */
+  private async preloadFallbacks(plan: Plan): Promise<void> {
+    if (!plan.tasks.some((t) => t.fallback?.strategy === 'cached')) return;
+    await this.lastGood.preload(plan, this.clock.now()).catch((err: unknown) => {
+      this.log('warn', 'the cached fallback outputs could not be loaded', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    });
   }
 
   private decisionDeps(): DecisionDeps {

@@ -1,13 +1,14 @@
 /**
  * Graceful degradation (seed §5.4): what a task that failed for good gives instead of failing.
  * `default` gives a value, `cached` the task's last good outputs (from any run of the same
- * workflow, within `maxAge`), `skip` skips it; `executor` runs an alternative executor once
+ * workflow, within `maxAge`, kept in the store's cache when it is durable), `skip` skips it; `executor` runs an alternative executor once
  * (the scheduler does that part, since it is asynchronous).
  */
 import { parseDuration } from '../definition/units.js';
 import type { ErrorInfo } from './journal.js';
-import { mapOutputs } from './outputs.js';
-import type { PlanTask } from './plan.js';
+import type { KeyValueCache } from '../store/records.js';
+import { isPlainObject, mapOutputs } from './outputs.js';
+import type { Plan, PlanTask } from './plan.js';
 import type { RunState } from './run.js';
 
 export type FallbackOutcome =
@@ -25,24 +26,59 @@ interface CachedOutputs {
   readonly at: number;
 }
 
-/** The last good outputs of each task, per workflow: what the `cached` fallback serves. */
+function isCachedOutputs(v: unknown): v is CachedOutputs {
+  const c = v as Partial<CachedOutputs> | null;
+  return (
+    c !== null && typeof c === 'object' && typeof c.at === 'number' && isPlainObject(c.outputs)
+  );
+}
+
+/**
+ * The last good outputs of each task, per workflow: what the `cached` fallback serves. Kept here
+ * (the most recent 10,000) and, with a durable store, in its cache too, so that they outlive the
+ * process: a run loads what its tasks with a `cached` fallback last gave when it starts or is
+ * taken over (`preload`).
+ */
 export class LastGoodOutputs {
   private readonly entries = new Map<string, CachedOutputs>();
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly store?: KeyValueCache,
+    private readonly onError: (err: unknown) => void = () => undefined,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   private key(workflow: string, taskId: string): string {
     return `${workflow}\u0000${taskId}`;
   }
 
-  remember(workflow: string, taskId: string, outputs: Record<string, unknown>, at: number): void {
-    const key = this.key(workflow, taskId);
+  private set(key: string, value: CachedOutputs): void {
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { outputs, at });
+    this.entries.set(key, value);
+  }
+
+  remember(workflow: string, taskId: string, outputs: Record<string, unknown>, at: number): void {
+    const key = this.key(workflow, taskId);
+    this.set(key, { outputs, at });
+    this.store?.put(`fallback:${key}`, { outputs, at }, at).catch(this.onError);
+  }
+
+  /** Loads from the store what the plan's tasks with a `cached` fallback last gave, if unknown here. */
+  async preload(plan: Plan, now: number): Promise<void> {
+    if (this.store === undefined) return;
+    for (const t of plan.tasks) {
+      if (t.fallback?.strategy !== 'cached') continue;
+      const key = this.key(plan.name, t.id);
+      if (this.entries.has(key)) continue;
+      const hit = await this.store.get(`fallback:${key}`, now, { includeExpired: true });
+      if (hit !== undefined && isCachedOutputs(hit.value) && !this.entries.has(key)) {
+        this.set(key, hit.value);
+      }
+    }
   }
 
   recall(
