@@ -1,13 +1,16 @@
 /*
  * The LLM layer's cost on top of the AI SDK: the same streamed OpenAI chat call made directly with
  * `streamText` and as a one-task `llm:chat` workflow run by the engine (in memory, then journalled
- * to SQLite), against the fake LLM server started in this process. The figures are differences of
- * medians, taken from calls made in alternating blocks so that machine noise hits every kind alike.
- * The server runs in this process too: its own cost is in every call, and cancels out.
+ * to SQLite), against the fake LLM server (`@llm-orchestrator/llm/testing`) listening on 127.0.0.1,
+ * on a worker thread of this process (`fake-llm-worker.ts`), so that its work does not share the
+ * event loop of the calls measured. The overheads are differences of medians, taken from calls
+ * made in alternating blocks so that machine noise hits every kind alike.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createOpenAI } from '@ai-sdk/openai';
 import { streamText, type LanguageModel } from 'ai';
 import {
@@ -19,12 +22,9 @@ import {
   type Store,
 } from '@llm-orchestrator/core';
 import { createLlmPlugin, parseLlmConfig } from '@llm-orchestrator/llm';
-import {
-  startFakeLlmServer,
-  type FakeLlmServer,
-  type ReplyStep,
-} from '@llm-orchestrator/llm/testing';
+import type { ReplyStep } from '@llm-orchestrator/llm/testing';
 import { openSqliteStore } from '@llm-orchestrator/sqlite';
+import type { FakeLlmWorkerData } from './fake-llm-worker.js';
 import type { Benchmark, Figure } from './harness.js';
 
 const MODEL = 'gpt-4o-mini';
@@ -62,11 +62,28 @@ function median(xs: readonly number[]): number {
     : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function sdkModel(server: FakeLlmServer): LanguageModel {
+/** The fake server on its worker thread, answering every model request with `reply`. */
+interface ServerThread {
+  readonly v1BaseUrl: string;
+  close(): Promise<void>;
+}
+
+async function startServerThread(data: FakeLlmWorkerData): Promise<ServerThread> {
+  const worker = new Worker(new URL('./fake-llm-worker.js', import.meta.url), { workerData: data });
+  const [v1BaseUrl] = (await once(worker, 'message')) as [string];
+  return {
+    v1BaseUrl,
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+function sdkModel(server: ServerThread): LanguageModel {
   return createOpenAI({ baseURL: server.v1BaseUrl, apiKey: 'k' }).chat(MODEL);
 }
 
-function llmEngine(server: FakeLlmServer, store: Store): Engine {
+function llmEngine(server: ServerThread, store: Store): Engine {
   const config = parseLlmConfig({
     providers: { openai: { kind: 'openai', baseUrl: server.v1BaseUrl, apiKey: 'k' } },
   });
@@ -78,11 +95,9 @@ function llmEngine(server: FakeLlmServer, store: Store): Engine {
 
 /** Streams one reply with the AI SDK; returns the time to the first text and to the end, in ms. */
 async function direct(
-  server: FakeLlmServer,
   model: LanguageModel,
   reply: ReplyStep,
 ): Promise<{ ttft: number; total: number }> {
-  server.script(reply);
   const start = performance.now();
   let ttft: number | undefined;
   let text = '';
@@ -107,14 +122,8 @@ function check(result: RunResult, reply: ReplyStep): void {
   }
 }
 
-/** One `llm:chat` run; with `flush`, timed until its journal is committed. */
-async function viaEngine(
-  server: FakeLlmServer,
-  engine: Engine,
-  store: Store,
-  flush: boolean,
-): Promise<number> {
-  server.script(REPLY);
+/** One `llm:chat` run, in ms; with `flush`, until its journal is committed. */
+async function viaEngine(engine: Engine, store: Store, flush: boolean): Promise<number> {
   const start = performance.now();
   const result = await engine.run(chatWorkflow);
   if (flush) await store.flush();
@@ -124,8 +133,7 @@ async function viaEngine(
 }
 
 /** One `llm:chat` run: the time from `engine.start` to its first non-empty `task.chunk` event. */
-async function engineTtft(server: FakeLlmServer, engine: Engine): Promise<number> {
-  server.script(SHORT_REPLY);
+async function engineTtft(engine: Engine): Promise<number> {
   let runId: string | undefined;
   let ttft: number | undefined;
   const start = performance.now();
@@ -145,31 +153,34 @@ async function engineTtft(server: FakeLlmServer, engine: Engine): Promise<number
   return ttft;
 }
 
-/** Runs `kinds` in alternating blocks of `block` calls (rotating which goes first); samples. */
+/**
+ * Calls each of `kinds` `calls` times, in blocks of `block` calls of one kind, the kinds taking
+ * turns (and which goes first rotating); returns the timings of each kind.
+ */
 async function interleaved(
-  rounds: number,
+  calls: number,
   block: number,
   kinds: readonly (() => Promise<number>)[],
 ): Promise<number[][]> {
   const samples = kinds.map(() => [] as number[]);
-  for (let r = 0; r < rounds / block; r++) {
+  for (let round = 0; round * block < calls; round++) {
     for (let k = 0; k < kinds.length; k++) {
-      const i = (r + k) % kinds.length;
+      const i = (round + k) % kinds.length;
       const kind = kinds[i] as () => Promise<number>;
-      for (let n = 0; n < block; n++) (samples[i] as number[]).push(await kind());
+      const into = samples[i] as number[];
+      for (let n = 0; n < block; n++) into.push(await kind());
     }
   }
   return samples;
 }
 
 /** Calls per second through `engine` with `CONCURRENCY` runs in flight for about `ms`. */
-async function throughput(server: FakeLlmServer, engine: Engine, ms: number): Promise<number> {
+async function throughput(engine: Engine, ms: number): Promise<number> {
   let calls = 0;
   const start = performance.now();
   const deadline = start + ms;
   const worker = async (): Promise<void> => {
     while (performance.now() < deadline) {
-      server.script(REPLY);
       check(await engine.run(chatWorkflow), REPLY);
       calls++;
     }
@@ -183,8 +194,11 @@ export const benchmarks: Benchmark[] = [
     name: 'llm (streamed chat calls, fake OpenAI server)',
     async run(): Promise<Figure[]> {
       const dir = mkdtempSync(join(tmpdir(), 'llmo-bench-llm-'));
-      const server = await startFakeLlmServer();
-      const paced = await startFakeLlmServer({ chunkDelayMs: TTFT_CHUNK_DELAY_MS });
+      const server = await startServerThread({ chunkDelayMs: 0, reply: REPLY });
+      const paced = await startServerThread({
+        chunkDelayMs: TTFT_CHUNK_DELAY_MS,
+        reply: SHORT_REPLY,
+      });
       const memory = new MemoryStore();
       const sqlite = openSqliteStore(join(dir, 'state.db'));
       const inMemory = llmEngine(server, memory);
@@ -193,32 +207,29 @@ export const benchmarks: Benchmark[] = [
       try {
         const model = sdkModel(server);
         const kinds = [
-          async () => (await direct(server, model, REPLY)).total,
-          () => viaEngine(server, inMemory, memory, false),
-          () => viaEngine(server, durable, sqlite, true),
+          async () => (await direct(model, REPLY)).total,
+          () => viaEngine(inMemory, memory, false),
+          () => viaEngine(durable, sqlite, true),
         ];
         await interleaved(WARM_UP, BLOCK, kinds);
-        server.reset();
         const [sdk, mem, sql] = (await interleaved(CALLS, BLOCK, kinds)).map(median) as [
           number,
           number,
           number,
         ];
-        server.reset();
 
         const pacedModel = sdkModel(paced);
         const ttftKinds = [
-          async () => (await direct(paced, pacedModel, SHORT_REPLY)).ttft,
-          () => engineTtft(paced, pacedEngine),
+          async () => (await direct(pacedModel, SHORT_REPLY)).ttft,
+          () => engineTtft(pacedEngine),
         ];
-        await interleaved(TTFT_WARM_UP, TTFT_WARM_UP, ttftKinds);
+        await interleaved(TTFT_WARM_UP, TTFT_BLOCK, ttftKinds);
         const [ttftSdk, ttftEngine] = (await interleaved(TTFT_CALLS, TTFT_BLOCK, ttftKinds)).map(
           median,
         ) as [number, number];
 
-        await throughput(server, inMemory, 300); // warm-up
-        server.reset();
-        const callsPerSecond = await throughput(server, inMemory, THROUGHPUT_MS);
+        await throughput(inMemory, 300); // warm-up
+        const callsPerSecond = await throughput(inMemory, THROUGHPUT_MS);
 
         return [
           { name: 'direct AI SDK call (20-word stream), median', value: sdk, unit: 'ms' },

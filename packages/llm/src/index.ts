@@ -40,6 +40,7 @@ export { Budgets, periodStart } from './governance/budgets.js';
 export type { BudgetStatus, Estimate, SpendScope } from './governance/budgets.js';
 export { COST_TRACKER_EXECUTOR, createCostTracker } from './governance/cost-tracker.js';
 export { createPolicyGate, globMatches } from './governance/policies.js';
+export { POLICY_CHECK_EXECUTOR, policyCheckExecutor } from './governance/policy-check.js';
 export type { CallFacts, CallResolver, PolicyGateOptions } from './governance/policies.js';
 export {
   createEvaluators,

@@ -39,6 +39,7 @@ import type { EmbedFunction, JudgeFunction } from './evaluation/types.js';
 import { Budgets } from './governance/budgets.js';
 import { createCostTracker } from './governance/cost-tracker.js';
 import { createPolicyGate, type CallResolver } from './governance/policies.js';
+import { policyCheckExecutor } from './governance/policy-check.js';
 import { createMetricCollector, createOptimizerSender } from './optimizer/index.js';
 import type { OptimizerSender } from './optimizer/index.js';
 import { normaliseUsage, PricingTable } from './pricing.js';
@@ -212,6 +213,7 @@ export function createLlmPlugin(options: LlmPluginOptions = {}): LlmPlugin {
       createChatExecutor({ ...common, name, alias }),
     ),
     createCostTracker({ pricing, ...(budgets === undefined ? {} : { budgets }) }),
+    policyCheckExecutor,
     ...createEvaluators({
       ...(embed === undefined ? {} : { embed }),
       judge,
