@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { sleep, systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import { createBuiltinRegistry } from '../executors/index.js';
 import type { ExecutorRegistry } from '../executors/registry.js';
@@ -29,6 +29,7 @@ import {
 } from './handlers/index.js';
 import { LastGoodOutputs } from './fallbacks.js';
 import { decideTask, type Decision, type DecisionDeps } from './approvals.js';
+import { controlThroughStore } from './remote-control.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -49,7 +50,7 @@ import {
 } from './run-handle.js';
 import type { DefinitionSource, EngineOptions, StartOptions } from './options.js';
 import { claimLoop, type WorkOptions } from './worker.js';
-import { baseContext, runSummary, taskDeadLetter } from './wiring.js';
+import { baseContext, runSummary, taskDeadLetter, userHooks } from './wiring.js';
 import { Scheduler, toErrorInfo, type SchedulerHooks } from './scheduler.js';
 
 export type { RunHandle, RunResult } from './run-handle.js';
@@ -63,14 +64,6 @@ const EVENT_OF: Partial<Record<RunStatus, RunEventName>> = {
   timed_out: 'onTimeout',
   cancelled: 'onCancel',
 };
-
-function safely(log: LogSink, what: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    log('error', `${what} failed`, { error: err instanceof Error ? err.message : String(err) });
-  }
-}
 
 export class Engine {
   readonly executors: ExecutorRegistry;
@@ -167,24 +160,10 @@ export class Engine {
       allowEnv: allow,
       ...(options.secrets === undefined ? {} : { secrets: Object.keys(options.secrets) }),
     });
-    const h = options.hooks ?? {};
+    const user = userHooks(options.hooks ?? {}, log);
     const hooks: SchedulerHooks = {
-      onTaskStart: (run, taskId, attempt) => {
-        if (h.onTaskStart)
-          safely(log, 'onTaskStart hook', () =>
-            h.onTaskStart?.({ runId: run.id, taskId, attempt }),
-          );
-      },
-      onTaskComplete: (run, taskId) => {
-        if (h.onTaskComplete)
-          safely(log, 'onTaskComplete hook', () =>
-            h.onTaskComplete?.({
-              runId: run.id,
-              taskId,
-              task: run.task(run.plan.byId.get(taskId)?.index ?? 0),
-            }),
-          );
-      },
+      onTaskStart: user.onTaskStart,
+      onTaskComplete: user.onTaskComplete,
       onRunRestart: (run) => {
         this.durability.reclaim(run);
         // A retried run is work in progress again; it is never refused.
@@ -198,10 +177,7 @@ export class Engine {
         this.runEventHandlers(run);
         this.retire(run.id);
         if (this.inProgress.delete(run.id)) this.backpressure?.decrement();
-        if (h.onWorkflowComplete)
-          safely(log, 'onWorkflowComplete hook', () =>
-            h.onWorkflowComplete?.({ runId: run.id, status: run.status, outputs: run.outputs }),
-          );
+        user.onRunComplete(run);
       },
     };
     this.scheduler = new Scheduler({
@@ -427,32 +403,12 @@ export class Engine {
       applyCommand(local, command);
       return local;
     }
-    const store = this.store;
-    const request = await store.requestControl(runId, command, this.clock.now());
-    const deadline = this.clock.now() + timeoutMs;
-    for (;;) {
-      const pending = await store.pendingControls(runId);
-      if (!pending.some((p) => p.id === request.id)) return undefined;
-      const record = await store.getRun(runId);
-      if (record?.owner === undefined || (record.leaseExpiresAt ?? 0) <= this.clock.now()) {
-        try {
-          return await this.attach(runId);
-        } catch (err) {
-          if (!(err instanceof OrchestratorError && err.code === 'RUN_HELD')) throw err;
-        }
-      }
-      if (this.clock.now() >= deadline) {
-        throw new OrchestratorError(
-          'CONTROL_TIMEOUT',
-          `run ${runId}'s holder ${record?.owner ?? '?'} did not take the ${command.type} request in ${String(timeoutMs)} ms`,
-          {
-            retryable: true,
-            hint: 'the request stays queued; the holder applies it when it polls',
-          },
-        );
-      }
-      await sleep(this.clock, 100);
-    }
+    return controlThroughStore(
+      { store: this.store, clock: this.clock, attach: (id) => this.attach(id) },
+      runId,
+      command,
+      timeoutMs,
+    );
   }
 
   /**

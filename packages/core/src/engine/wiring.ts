@@ -1,10 +1,15 @@
-/** Small pieces the engine assembles: the base expression context, run summaries, dead letters. */
+/**
+ * Small pieces the engine assembles: the base expression context, run summaries, dead letters,
+ * the user's hooks.
+ */
 import type { NewDeadLetter } from '../resilience/index.js';
+import type { LogSink } from './attempt-context.js';
 import type { RunSummary } from './handlers/index.js';
 import type { ErrorInfo } from './journal.js';
-import type { EngineOptions } from './options.js';
+import type { EngineHooks, EngineOptions } from './options.js';
 import type { PlanTask } from './plan.js';
 import type { RunState } from './run.js';
+import type { SchedulerHooks } from './scheduler-core.js';
 
 /** What every run's expressions see besides its own state: allowed env vars, secrets, system. */
 export function baseContext(
@@ -69,5 +74,42 @@ export function taskDeadLetter(run: RunState, task: PlanTask, error: ErrorInfo):
       ...(a.error === undefined ? {} : { error: { code: a.error.code, message: a.error.message } }),
     })),
     queue: 'default',
+  };
+}
+
+function safely(log: LogSink, what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    log('error', `${what} failed`, { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** The user's hooks as the scheduler calls them: a hook that throws is logged, never fatal. */
+export function userHooks(
+  h: EngineHooks,
+  log: LogSink,
+): Required<Pick<SchedulerHooks, 'onTaskStart' | 'onTaskComplete' | 'onRunComplete'>> {
+  return {
+    onTaskStart: (run, taskId, attempt) => {
+      if (h.onTaskStart)
+        safely(log, 'onTaskStart hook', () => h.onTaskStart?.({ runId: run.id, taskId, attempt }));
+    },
+    onTaskComplete: (run, taskId) => {
+      if (h.onTaskComplete)
+        safely(log, 'onTaskComplete hook', () =>
+          h.onTaskComplete?.({
+            runId: run.id,
+            taskId,
+            task: run.task(run.plan.byId.get(taskId)?.index ?? 0),
+          }),
+        );
+    },
+    onRunComplete: (run) => {
+      if (h.onWorkflowComplete)
+        safely(log, 'onWorkflowComplete hook', () =>
+          h.onWorkflowComplete?.({ runId: run.id, status: run.status, outputs: run.outputs }),
+        );
+    },
   };
 }
