@@ -56,7 +56,7 @@ describe('the seed example pipeline', () => {
     return doc;
   }
 
-  function engine() {
+  function engine(extra: Record<string, unknown> = {}) {
     const store = new MemoryStore();
     const config = parseLlmConfig({
       providers: {
@@ -64,11 +64,12 @@ describe('the seed example pipeline', () => {
         openai: { kind: 'openai', baseUrl: openai.v1BaseUrl, apiKey: 'test-key' },
       },
       embeddings: { provider: 'openai', model: 'text-embedding-3-small' },
+      ...extra,
     });
     const llm = createLlmPlugin({ config, store });
     const e = createEngine({ store, circuitBreaker: false, taskGate: llm.taskGate });
     llm.install(e);
-    return { engine: e, store };
+    return { engine: e, store, llm };
   }
 
   const inputs = {
@@ -122,6 +123,54 @@ describe('the seed example pipeline', () => {
     const fallback = result.tasks.find((t) => t.id === 'fallback_inference');
     expect(fallback?.status).toBe('completed');
     expect(openai.requests.at(-1)?.body).toMatchObject({ model: 'gpt-4' });
+  });
+
+  it('reports the evaluation and the finished run to a configured Test-Bench', async () => {
+    const testBench = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({
+          path: req.url ?? '',
+          auth: req.headers.authorization,
+          body: JSON.parse(body) as Record<string, unknown>,
+        });
+        res.writeHead(202).end();
+      });
+    });
+    const received: { path: string; auth: string | undefined; body: Record<string, unknown> }[] =
+      [];
+    await new Promise<void>((r) => testBench.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${String((testBench.address() as AddressInfo).port)}`;
+    try {
+      const { engine: e, llm } = engine({ testBench: { url, apiKey: 'tb-key' } });
+      anthropic.script({ kind: 'reply', text: 'Paris is the capital of France.' });
+      const result = await e.start(example(), inputs).wait();
+      await e.close();
+      await llm.close();
+      expect(result.status).toBe('completed');
+      expect(received.every((r) => r.path === '/v1/evaluations')).toBe(true);
+      expect(received.every((r) => r.auth === 'Bearer tb-key')).toBe(true);
+      const evaluation = received.find(
+        (r) => r.body.evaluator === 'llm-test-bench:semantic-similarity',
+      );
+      expect(evaluation?.body).toMatchObject({
+        run_id: result.runId,
+        task_id: 'response_evaluation',
+        output: 'Paris is the capital of France.',
+        expected: 'Paris is the capital of France.',
+        score: 1,
+      });
+      const run = received.find((r) => r.body.evaluator === 'workflow');
+      expect(run?.body).toMatchObject({
+        run_id: result.runId,
+        workflow: 'llm-inference-pipeline',
+        status: 'completed',
+        output: result.outputs,
+      });
+    } finally {
+      await new Promise((r) => testBench.close(r));
+    }
   });
 
   it('honours a 429 Retry-After and retries RateLimitError, as the task says', async () => {
