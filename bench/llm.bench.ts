@@ -38,11 +38,11 @@ const REPLY: ReplyStep = {
 const SHORT_REPLY: ReplyStep = { kind: 'reply', text: 'Waves.' };
 
 const WARM_UP = 50;
-const CALLS = 300;
+const CALLS = 400;
 const BLOCK = 10;
 const TTFT_CHUNK_DELAY_MS = 20;
 const TTFT_WARM_UP = 5;
-const TTFT_CALLS = 60;
+const TTFT_CALLS = 100;
 const TTFT_BLOCK = 5;
 const CONCURRENCY = 32;
 const THROUGHPUT_MS = 3000;

@@ -43,6 +43,7 @@ import { policyCheckExecutor } from './governance/policy-check.js';
 import { createMetricCollector, createOptimizerSender } from './optimizer/index.js';
 import type { OptimizerSender } from './optimizer/index.js';
 import { normaliseUsage, PricingTable } from './pricing.js';
+import { routeSdkWarnings } from './sdk-warnings.js';
 import { embeddingModel, languageModel, type Env, type ProviderConfig } from './providers.js';
 
 export interface LlmPluginOptions {
@@ -253,6 +254,7 @@ export function createLlmPlugin(options: LlmPluginOptions = {}): LlmPlugin {
         });
 
   const reports = new Set<Promise<unknown>>();
+  const unrouteWarnings = routeSdkWarnings(log);
   return {
     executors,
     taskGate,
@@ -293,6 +295,7 @@ export function createLlmPlugin(options: LlmPluginOptions = {}): LlmPlugin {
     async close() {
       await Promise.allSettled([...reports]);
       await sender?.close();
+      unrouteWarnings();
     },
   };
 }
