@@ -47,7 +47,7 @@ function pipeline(state: StateDir): string {
   return writeFile(state.dir, 'pipeline.yaml', stringify(doc));
 }
 
-const OFFLINE = `${repoRoot}examples/llm-offline.yaml`;
+const OFFLINE = `${repoRoot}config/llm-offline.yaml`;
 
 describe('LLM tasks from the CLI', () => {
   // The runs below call the webhook server of this process: they are started asynchronously

@@ -104,9 +104,21 @@ describe('llm-orchestrator run', () => {
   });
 
   it('reports executors that are not registered', () => {
-    const run = runCli(['run', 'examples/llm-inference-pipeline.yaml']);
+    const wf = file(
+      'unknown-executor.yaml',
+      [
+        'apiVersion: orchestrator.llm/v1',
+        'kind: Workflow',
+        'metadata: {name: mystery, version: 1.0.0}',
+        'spec:',
+        '  tasks:',
+        '    - {id: a, executor: "acme:does-not-exist"}',
+      ].join('\n'),
+    );
+    const run = runCli(['run', wf]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('UNKNOWN_EXECUTOR');
+    expect(run.stderr).toContain('acme:does-not-exist');
   });
 });
 
