@@ -8,7 +8,14 @@
  * `response_schema`; `cost` in USD, null for a model without a price). Failures have stable codes
  * (`errors.ts`); retries are the engine's, never the SDK's.
  */
-import { jsonSchema, NoObjectGeneratedError, Output, streamText, type ModelMessage } from 'ai';
+import {
+  jsonSchema,
+  NoObjectGeneratedError,
+  Output,
+  streamText,
+  type LanguageModel,
+  type ModelMessage,
+} from 'ai';
 import {
   OrchestratorError,
   validateWithSchema,
@@ -51,17 +58,20 @@ interface Answer extends CachedAnswer {
 }
 
 async function callModel(
-  o: ChatExecutorOptions,
+  model: LanguageModel,
   r: ChatRequest,
   ctx: ExecutorContext,
-  env: Env,
 ): Promise<Answer> {
   const started = ctx.clock.now();
   let ttftMs: number | null = null;
   let text = '';
+  // Taken from the stream's `finish` part: reading `result.usage` and `result.finishReason`
+  // afterwards would replay the whole buffered stream once per getter (about 1 ms a call).
+  let rawUsage: unknown;
+  let finishReason = 'unknown';
   try {
     const result = streamText({
-      model: languageModel(r.provider, o.providers[r.provider], r.model, env),
+      model,
       ...(r.prompt === undefined
         ? { messages: r.messages as ModelMessage[] }
         : { prompt: r.prompt }),
@@ -83,13 +93,16 @@ async function callModel(
         ttftMs ??= ctx.clock.now() - started;
         text += part.text;
         ctx.emit({ type: 'chunk', data: part.text });
+      } else if (part.type === 'finish') {
+        rawUsage = part.totalUsage;
+        finishReason = part.finishReason;
       } else if (part.type === 'error') {
         throw toLlmError(part.error, r.provider, r.model, ctx.clock.now());
       } else if (part.type === 'abort') {
         throw ctx.signal.reason ?? new Error('aborted');
       }
     }
-    const usage: Usage = normaliseUsage(await result.usage) ?? {
+    const usage: Usage = normaliseUsage(rawUsage) ?? {
       inputTokens: 0,
       outputTokens: 0,
       totalTokens: 0,
@@ -113,7 +126,7 @@ async function callModel(
     return {
       text,
       ...(value === undefined ? {} : { value }),
-      stop_reason: await result.finishReason,
+      stop_reason: finishReason,
       input_tokens: usage.inputTokens,
       output_tokens: usage.outputTokens,
       ttftMs,
@@ -135,6 +148,17 @@ export function createChatExecutor(options: ChatExecutorOptions): Executor {
   const pricing = o.pricing ?? new PricingTable();
   const env = o.env ?? process.env;
   const name = o.name ?? 'llm:chat';
+  // The SDK model of each provider/model, made once (the configuration does not change).
+  const models = new Map<string, LanguageModel>();
+  const modelFor = (r: ChatRequest): LanguageModel => {
+    const key = `${r.provider}\u0000${r.model}`;
+    let model = models.get(key);
+    if (model === undefined) {
+      model = languageModel(r.provider, o.providers[r.provider], r.model, env);
+      models.set(key, model);
+    }
+    return model;
+  };
   return {
     name,
     description:
@@ -143,6 +167,7 @@ export function createChatExecutor(options: ChatExecutorOptions): Executor {
         : (o.alias.description ?? `${o.alias.provider}/${o.alias.model} through llm:chat`),
     async execute(inputs, ctx) {
       const r = parseChatRequest(inputs, o.alias);
+      const model = modelFor(r); // an unknown provider or a missing key fails here, first
       const started = ctx.clock.now();
       const scope: SpendScope = { runId: ctx.runId, taskId: ctx.taskId, workflow: ctx.workflow };
       const ttl = r.cacheTtlMs ?? o.cacheTtlMs;
@@ -175,7 +200,7 @@ export function createChatExecutor(options: ChatExecutorOptions): Executor {
           ctx.signal,
         );
         try {
-          answer = await callModel(o, r, ctx, env);
+          answer = await callModel(model, r, ctx);
           permit?.done(undefined, answer.input_tokens + answer.output_tokens);
         } catch (err) {
           permit?.done(err);
