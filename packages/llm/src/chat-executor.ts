@@ -31,7 +31,7 @@ import {
   type ChatRequest,
 } from './chat-request.js';
 import type { AliasSettings } from './config.js';
-import { toLlmError } from './errors.js';
+import { LlmError, toLlmError } from './errors.js';
 import type { Budgets, SpendScope } from './governance/budgets.js';
 import { normaliseUsage, PricingTable, type Usage } from './pricing.js';
 import { languageModel, type Env, type ProviderConfig } from './providers.js';
@@ -57,12 +57,18 @@ interface Answer extends CachedAnswer {
   readonly ttftMs: number | null;
 }
 
+/** How long one call may take unless its provider says otherwise. */
+export const DEFAULT_CALL_TIMEOUT_MS = 10 * 60_000;
+
 async function callModel(
   model: LanguageModel,
   r: ChatRequest,
   ctx: ExecutorContext,
+  timeoutMs: number,
 ): Promise<Answer> {
   const started = ctx.clock.now();
+  const timer = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([ctx.signal, timer]);
   let ttftMs: number | null = null;
   let text = '';
   // Taken from the stream's `finish` part: reading `result.usage` and `result.finishReason`
@@ -84,7 +90,7 @@ async function callModel(
         ? {}
         : { output: Output.object({ schema: jsonSchema(r.responseSchema) }) }),
       maxRetries: 0,
-      abortSignal: ctx.signal,
+      abortSignal: signal,
       // Errors arrive as `error` parts below and are thrown from there, not logged.
       onError: () => undefined,
     });
@@ -99,7 +105,7 @@ async function callModel(
       } else if (part.type === 'error') {
         throw toLlmError(part.error, r.provider, r.model, ctx.clock.now());
       } else if (part.type === 'abort') {
-        throw ctx.signal.reason ?? new Error('aborted');
+        throw signal.reason ?? new Error('aborted');
       }
     }
     const usage: Usage = normaliseUsage(rawUsage) ?? {
@@ -132,6 +138,13 @@ async function callModel(
       ttftMs,
     };
   } catch (err) {
+    if (timer.aborted && !ctx.signal.aborted) {
+      throw new LlmError(
+        'TimeoutError',
+        `${r.provider} model ${r.model} did not finish within ${String(timeoutMs)} ms`,
+        { provider: r.provider, model: r.model, retryable: true, cause: err },
+      );
+    }
     if (NoObjectGeneratedError.isInstance(err)) {
       throw new OrchestratorError(
         'StructuredOutputError',
@@ -200,7 +213,12 @@ export function createChatExecutor(options: ChatExecutorOptions): Executor {
           ctx.signal,
         );
         try {
-          answer = await callModel(model, r, ctx);
+          answer = await callModel(
+            model,
+            r,
+            ctx,
+            o.providers[r.provider]?.timeout ?? DEFAULT_CALL_TIMEOUT_MS,
+          );
           permit?.done(undefined, answer.input_tokens + answer.output_tokens);
         } catch (err) {
           permit?.done(err);

@@ -29,12 +29,23 @@ describe('llm:chat governance', () => {
     { provider: 'openai', model: 'gpt-4', price: { inputPer1K: 0.03, outputPer1K: 0.06 } },
   ]);
 
-  function setup(extra: Partial<ChatExecutorOptions> = {}, store: Store = new MemoryStore()) {
+  function setup(
+    extra: Partial<ChatExecutorOptions> = {},
+    store: Store = new MemoryStore(),
+    timeout?: number,
+  ) {
     const engine = createEngine({ store, circuitBreaker: false });
     engine.registerExecutor(
       'llm:chat',
       createChatExecutor({
-        providers: { openai: { kind: 'openai', baseUrl: server.v1BaseUrl, apiKey: SECRET } },
+        providers: {
+          openai: {
+            kind: 'openai',
+            baseUrl: server.v1BaseUrl,
+            apiKey: SECRET,
+            ...(timeout === undefined ? {} : { timeout }),
+          },
+        },
         pricing,
         store,
         ...extra,
@@ -175,6 +186,17 @@ describe('llm:chat governance', () => {
     const bad = await engine.start(ask({ response_schema: schema }), { q: 'biggest city?' }).wait();
     expect(bad.status).toBe('failed');
     expect(bad.error?.code).toBe('StructuredOutputError');
+  });
+
+  it('fails a call that takes longer than its provider timeout with TimeoutError, retried', async () => {
+    const { engine } = setup({}, new MemoryStore(), 300);
+    server.script({ kind: 'hang' });
+    const result = await engine.start(ask({}, 2), { q: 'slow?' }).wait();
+    expect(result.status).toBe('completed');
+    const attempts = result.tasks[0]?.attempts ?? [];
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]?.error).toMatchObject({ code: 'TimeoutError' });
+    expect(attempts[0]?.error?.message).toContain('did not finish within 300 ms');
   });
 
   it('keeps the API key out of the journal, even when the provider echoes it in an error', async () => {

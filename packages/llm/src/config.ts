@@ -39,6 +39,8 @@ const provider = z
     baseUrl: z.url().optional(),
     apiKey: z.string().min(1).optional(),
     apiKeyEnv: z.string().min(1).optional(),
+    /** How long one call may take (default 10m): then it fails with TimeoutError (retryable). */
+    timeout: duration.optional(),
     /** The deterministic test provider only. */
     replies: z.array(reply).optional(),
     latencyMs: z.number().nonnegative().optional(),

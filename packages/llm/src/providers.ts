@@ -18,6 +18,8 @@ export interface ProviderConfig {
   readonly apiKey?: string;
   /** Where to read the key from (default `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`). */
   readonly apiKeyEnv?: string;
+  /** How long one call may take, in ms, before it fails with `TimeoutError` (default 10 minutes). */
+  readonly timeout?: number;
   /**
    * openai-compatible only: send the JSON schema of a structured-output request
    * (`response_format: { type: 'json_schema' }`, understood by Ollama, vLLM and LM Studio);
