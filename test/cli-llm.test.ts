@@ -150,6 +150,14 @@ describe('LLM tasks from the CLI', () => {
     );
     worker.child.kill('SIGKILL');
     await worker.done;
+    const waiting = state.status(id).tasks.find((t) => t.id === 'model_inference') as unknown;
+    expect(waiting).toMatchObject({
+      status: 'waiting_approval',
+      approval: {
+        state: 'waiting',
+        reason: expect.stringContaining('claude-needs-a-human') as string,
+      },
+    });
 
     const early = state.cli(['approve', id, 'prompt_preprocessing', '--config', config]);
     expect(early.code).toBe(1);

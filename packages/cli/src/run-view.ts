@@ -24,6 +24,13 @@ export interface TaskView {
   readonly error?: { readonly code: string; readonly message: string };
   readonly skipReason?: string;
   readonly fallback?: string;
+  /** Set once a policy held the task for approval: the state, why, who decided. */
+  readonly approval?: {
+    readonly state: string;
+    readonly reason: string;
+    readonly actor?: string;
+    readonly comment?: string;
+  };
   readonly tokens?: number;
   readonly cost?: number;
 }
@@ -90,6 +97,16 @@ function taskView(id: string, t: ReplayedTask | undefined, now: number): TaskVie
     ...(t.error === null ? {} : { error: { code: t.error.code, message: t.error.message } }),
     ...(t.skipReason === undefined ? {} : { skipReason: t.skipReason }),
     ...(t.fallback === undefined ? {} : { fallback: t.fallback }),
+    ...(t.approval === undefined
+      ? {}
+      : {
+          approval: {
+            state: t.approval.state,
+            reason: t.approval.reason,
+            ...(t.approval.actor === undefined ? {} : { actor: t.approval.actor }),
+            ...(t.approval.comment === undefined ? {} : { comment: t.approval.comment }),
+          },
+        }),
     ...usageOf(t.outputs),
   };
 }

@@ -17,6 +17,9 @@ function detail(t: TaskView): string {
   if (t.error !== undefined) return errorText(t.error);
   if (t.skipReason !== undefined) return t.skipReason;
   if (t.fallback !== undefined) return `fallback: ${t.fallback}`;
+  if (t.approval?.state === 'waiting') return `waits for approval: ${t.approval.reason}`;
+  if (t.approval !== undefined)
+    return `${t.approval.state}${t.approval.actor === undefined ? '' : ` by ${t.approval.actor}`}`;
   return '';
 }
 
