@@ -27,7 +27,7 @@ async function readConfig(file: string): Promise<unknown> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(
       `cannot read the configuration ${file}: ${code === 'ENOENT' ? 'no such file' : String(err)}`,
-      ExitCode.Usage,
+      ExitCode.Io,
     );
   }
   try {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { dlqListCommand, dlqPurgeCommand, dlqRetryCommand, parseAge } from './commands/dlq.js';
 import { registerCommand, workflowsListCommand } from './commands/workflows.js';
+import { CONFIG_ENV } from './llm-config.js';
 import {
   collect,
   dataFormat,
@@ -112,6 +113,10 @@ export function registerRegistryCommands(program: Command, setExit: SetExit): vo
       '--allow-env <name>',
       'an environment variable expressions may read (repeatable)',
       collect,
+    )
+    .option(
+      '--config <file>',
+      `the LLM configuration, for the aliases it defines (env ${CONFIG_ENV})`,
     );
   withStoreOptions(register).action(
     async (file: string, opts: StoreFlags & { name?: string; templates?: string[] }) => {

@@ -66,14 +66,18 @@ function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** Tokens and cost a task's outputs report: `usage.total_tokens`/`totalTokens`, `cost`/`cost_usd`. */
+/**
+ * Tokens and cost a model call's outputs report: `usage.total_tokens`/`totalTokens`, and
+ * `cost`/`cost_usd` beside a `usage`.
+ */
 export function usageOf(outputs: unknown): { tokens?: number; cost?: number } {
   if (outputs === null || typeof outputs !== 'object') return {};
   const o = outputs as Record<string, unknown>;
   const usage =
     o.usage !== null && typeof o.usage === 'object' ? (o.usage as Record<string, unknown>) : {};
   const tokens = num(usage.total_tokens) ?? num(usage.totalTokens);
-  const cost = num(o.cost) ?? num(o.cost_usd);
+  // Only a model call's own cost: a cost tracker's `cost` repeats what a call already reported.
+  const cost = o.usage === undefined ? undefined : (num(o.cost) ?? num(o.cost_usd));
   return { ...(tokens === undefined ? {} : { tokens }), ...(cost === undefined ? {} : { cost }) };
 }
 

@@ -9,10 +9,15 @@ import {
   CircuitBreakerRegistry,
   DEFAULT_RETRY,
   isRetryable,
+  OrchestratorError,
   RateLimiterRegistry,
   type CircuitBreakerOptions,
   type Clock,
 } from '@llm-orchestrator/core';
+
+function isStructuredOutputError(error: unknown): boolean {
+  return error instanceof OrchestratorError && error.code === 'StructuredOutputError';
+}
 
 export interface CallGuardOptions {
   readonly clock: Clock;
@@ -86,7 +91,9 @@ export class CallGuard {
         }
         if (breaker === undefined) return;
         if (error === undefined) breaker.recordSuccess();
-        else if (isRetryable(DEFAULT_RETRY, error)) breaker.recordFailure();
+        // A malformed answer came from a provider that works: no reason to stop calling it.
+        else if (isRetryable(DEFAULT_RETRY, error) && !isStructuredOutputError(error))
+          breaker.recordFailure();
         else breaker.release();
       },
     };

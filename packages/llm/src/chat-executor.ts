@@ -78,8 +78,10 @@ async function callModel(
   try {
     const result = streamText({
       model,
+      // System messages in `messages` are the workflow author's to write (else the SDK warns on
+      // the console for each call).
       ...(r.prompt === undefined
-        ? { messages: r.messages as ModelMessage[] }
+        ? { messages: r.messages as ModelMessage[], allowSystemInMessages: true }
         : { prompt: r.prompt }),
       ...(r.system === undefined ? {} : { system: r.system }),
       ...(r.temperature === undefined ? {} : { temperature: r.temperature }),
@@ -278,6 +280,8 @@ export function createChatExecutor(options: ChatExecutorOptions): Executor {
           completion_tokens: usage.outputTokens,
           provider: r.provider,
           model: r.model,
+          // Served from the cache: the tokens are the original call's; nothing was spent now.
+          cached,
         },
         latency_ms: latency,
         ttft_ms: answer.ttftMs,

@@ -80,11 +80,14 @@ function messagesOf(v: unknown): ChatMessage[] {
 function cacheTtl(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === false || v === 0 || v === '0') return 0;
-  const ms = typeof v === 'number' ? v : parseDuration(v);
+  const ms = parseDuration(v);
   if (ms === undefined) {
-    throw new ExecutorInputError('input `cache_ttl` must be a duration (30s, 10m, 1h) or 0', {
-      input: 'cache_ttl',
-    });
+    throw new ExecutorInputError(
+      'input `cache_ttl` must be a duration (30s, 10m, 1h, seconds) or 0',
+      {
+        input: 'cache_ttl',
+      },
+    );
   }
   return ms;
 }

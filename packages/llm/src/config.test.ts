@@ -48,6 +48,26 @@ describe('parseLlmConfig', () => {
   });
 });
 
+describe('parseLlmConfig catches at load what would fail a call later', () => {
+  it('half a price, an openai-compatible provider without baseUrl, a bad reply regex', () => {
+    expect(() =>
+      parseLlmConfig({ pricing: [{ provider: 'a', model: 'b', inputPer1K: 1 }] }),
+    ).toThrow(/pricing\.0: give the output price once/);
+    expect(() => parseLlmConfig({ providers: { l: { kind: 'openai-compatible' } } })).toThrow(
+      /providers\.l: an openai-compatible provider needs `baseUrl`/,
+    );
+    expect(() =>
+      parseLlmConfig({
+        providers: { t: { kind: 'test', replies: [{ match: '/(/', reply: 'x' }] } },
+      }),
+    ).toThrow(/providers\.t\.replies\.0\.match: not a valid regex/);
+  });
+
+  it('reads bare numbers as seconds, as workflow files do', () => {
+    expect(parseLlmConfig({ cache: { ttl: 90 } }).cache?.ttl).toBe(90_000);
+  });
+});
+
 describe('budget periods', () => {
   it('start at the UTC day or month, or never', () => {
     const at = Date.UTC(2026, 11, 4, 17, 30);

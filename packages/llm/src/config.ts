@@ -7,12 +7,13 @@
 import { z } from 'zod';
 import { OrchestratorError, parseDuration } from '@llm-orchestrator/core';
 
+/** `30s`, `5m`, `1h`, `1d`, or a number of seconds (as in workflow files); in ms once parsed. */
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = typeof v === 'number' ? v : parseDuration(v);
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
     ctx.addIssue({
       code: 'custom',
-      message: `not a duration: ${JSON.stringify(v)} (use 30s, 5m, 1h, 1d)`,
+      message: `not a duration: ${JSON.stringify(v)} (use 30s, 5m, 1h, 1d, or seconds)`,
     });
     return z.NEVER;
   }
@@ -26,11 +27,29 @@ const rateLimit = z
   })
   .strict();
 
+/** A `/regex/flags` match that does not compile; undefined when fine (or a plain substring). */
+function badRegex(match: string): string | undefined {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(match);
+  if (m === null) return undefined;
+  try {
+    new RegExp(m[1] ?? '', m[2]);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 const reply = z
   .object({ match: z.string().min(1), reply: z.string().optional(), json: z.unknown().optional() })
   .strict()
   .refine((r) => r.reply !== undefined || r.json !== undefined, {
     message: 'a reply rule needs `reply` (text) or `json` (a structured value)',
+  })
+  .superRefine((r, ctx) => {
+    const problem = badRegex(r.match);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['match'], message: `not a valid regex: ${problem}` });
+    }
   });
 
 const provider = z
@@ -49,7 +68,10 @@ const provider = z
     /** openai-compatible: send the JSON Schema of a structured output (default true). */
     structuredOutputs: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.kind !== 'openai-compatible' || p.baseUrl !== undefined, {
+    message: 'an openai-compatible provider needs `baseUrl` (e.g. http://localhost:11434/v1)',
+  });
 
 const params = z
   .object({
@@ -79,7 +101,19 @@ const price = z
     inputPer1M: z.number().nonnegative().optional(),
     outputPer1M: z.number().nonnegative().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    for (const side of ['input', 'output'] as const) {
+      const per1K = p[`${side}Per1K`];
+      const per1M = p[`${side}Per1M`];
+      if ((per1K === undefined) === (per1M === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `give the ${side} price once: ${side}Per1K or ${side}Per1M`,
+        });
+      }
+    }
+  });
 
 const modelRef = z.object({ provider: z.string().min(1), model: z.string().min(1) }).strict();
 
@@ -141,9 +175,11 @@ const endpoint = z
     apiKey: z.string().optional(),
     apiKeyEnv: z.string().optional(),
     timeout: duration.optional(),
-    flushInterval: duration.optional(),
   })
   .strict();
+
+/** The optimizer's endpoint also batches: metrics are sent every `flushInterval` (default 5s). */
+const optimizerEndpoint = endpoint.extend({ flushInterval: duration.optional() }).strict();
 
 export const LLM_CONFIG_SCHEMA = z
   .object({
@@ -170,7 +206,7 @@ export const LLM_CONFIG_SCHEMA = z
     embeddings: modelRef.optional(),
     judge: modelRef.optional(),
     testBench: endpoint.optional(),
-    optimizer: endpoint.optional(),
+    optimizer: optimizerEndpoint.optional(),
   })
   .strict();
 
@@ -190,6 +226,7 @@ export type BudgetSettings = Exact<z.output<typeof budget>>;
 export type PolicySettings = Exact<z.output<typeof policy>>;
 export type CallParams = Exact<z.output<typeof params>>;
 export type EndpointSettings = Exact<z.output<typeof endpoint>>;
+export type OptimizerSettings = Exact<z.output<typeof optimizerEndpoint>>;
 
 /**
  * The seed's executor names, as aliases of `llm:chat` with a provider, model and defaults. The

@@ -9,6 +9,7 @@
  */
 import { embedMany, generateText } from 'ai';
 import {
+  OrchestratorError,
   systemClock,
   TERMINAL_RUN_STATES,
   type Clock,
@@ -145,8 +146,10 @@ export function createLlmPlugin(options: LlmPluginOptions = {}): LlmPlugin {
     const provider = request.provider ?? config.judge?.provider;
     const model = request.model ?? config.judge?.model;
     if (provider === undefined || model === undefined) {
-      throw new Error(
+      throw new OrchestratorError(
+        'JudgeNotConfigured',
         'no judge model: set `judge: {provider, model}` in the LLM configuration, or give the task `judge_provider` and `judge_model`',
+        { retryable: false },
       );
     }
     try {

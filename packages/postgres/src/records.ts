@@ -5,19 +5,22 @@
  * writes. They are applied in the order they were issued among themselves (`RecordsSequence`),
  * and a read waits for the record writes issued before it. JSON values are kept as text.
  */
-import type {
-  AuditEntry,
-  AuditFilter,
-  AuditLog,
-  AuditOutcome,
-  CacheEntry,
-  CacheGetOptions,
-  KeyValueCache,
-  NewAuditEntry,
-  UsageFilter,
-  UsageLog,
-  UsageRecord,
-  UsageTotals,
+import {
+  auditFromRow,
+  usageFromRow,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditLog,
+  type AuditRow,
+  type UsageRow,
+  type CacheEntry,
+  type CacheGetOptions,
+  type KeyValueCache,
+  type NewAuditEntry,
+  type UsageFilter,
+  type UsageLog,
+  type UsageRecord,
+  type UsageTotals,
 } from '@llm-orchestrator/core';
 import type pg from 'pg';
 import type { Tables } from './db.js';
@@ -121,18 +124,6 @@ export class PostgresKeyValueCache implements KeyValueCache {
   }
 }
 
-interface AuditRow {
-  /** bigserial: a string from pg. */
-  id: string;
-  at: number;
-  actor: string;
-  action: string;
-  run_id: string | null;
-  task_id: string | null;
-  outcome: string;
-  details: string;
-}
-
 export class PostgresAuditLog implements AuditLog {
   constructor(
     private readonly db: RecordsSequence,
@@ -175,37 +166,6 @@ export class PostgresAuditLog implements AuditLog {
     );
     return rows.map(auditFromRow);
   }
-}
-
-function auditFromRow(row: AuditRow): AuditEntry {
-  return {
-    id: Number(row.id),
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    runId: row.run_id ?? undefined,
-    taskId: row.task_id ?? undefined,
-    outcome: row.outcome as AuditOutcome,
-    details: JSON.parse(row.details) as AuditEntry['details'],
-  };
-}
-
-interface UsageRow {
-  id: string;
-  at: number;
-  run_id: string;
-  task_id: string;
-  workflow: string;
-  labels: string;
-  provider: string;
-  model: string;
-  /** bigint: strings from pg. */
-  input_tokens: string;
-  output_tokens: string;
-  cost_usd: number;
-  latency_ms: number | null;
-  quality: number | null;
-  cached: boolean;
 }
 
 const USAGE_COLUMNS = `id, at, run_id, task_id, workflow, labels, provider, model, input_tokens,
@@ -322,25 +282,6 @@ function usageWhere(filter: UsageFilter): Where {
   if (filter.since !== undefined) where.add((p) => `at >= ${p(filter.since)}`);
   if (filter.until !== undefined) where.add((p) => `at < ${p(filter.until)}`);
   return where;
-}
-
-function usageFromRow(row: UsageRow): UsageRecord {
-  return {
-    id: row.id,
-    at: row.at,
-    runId: row.run_id,
-    taskId: row.task_id,
-    workflow: row.workflow,
-    labels: JSON.parse(row.labels) as UsageRecord['labels'],
-    provider: row.provider,
-    model: row.model,
-    inputTokens: Number(row.input_tokens),
-    outputTokens: Number(row.output_tokens),
-    costUsd: row.cost_usd,
-    latencyMs: row.latency_ms ?? undefined,
-    quality: row.quality ?? undefined,
-    cached: row.cached,
-  };
 }
 
 /** The conditions of a WHERE clause; values only ever go in as parameters (`$n`). */

@@ -6,19 +6,22 @@
  * immediate transaction of its own. JSON values are kept as text.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type {
-  AuditEntry,
-  AuditFilter,
-  AuditLog,
-  AuditOutcome,
-  CacheEntry,
-  CacheGetOptions,
-  KeyValueCache,
-  NewAuditEntry,
-  UsageFilter,
-  UsageLog,
-  UsageRecord,
-  UsageTotals,
+import {
+  auditFromRow,
+  usageFromRow,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditLog,
+  type AuditRow,
+  type UsageRow,
+  type CacheEntry,
+  type CacheGetOptions,
+  type KeyValueCache,
+  type NewAuditEntry,
+  type UsageFilter,
+  type UsageLog,
+  type UsageRecord,
+  type UsageTotals,
 } from '@llm-orchestrator/core';
 
 /** Runs a function in an immediate transaction. */
@@ -83,17 +86,6 @@ export class SqliteKeyValueCache implements KeyValueCache {
   }
 }
 
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  run_id: string | null;
-  task_id: string | null;
-  outcome: string;
-  details: string;
-}
-
 export class SqliteAuditLog implements AuditLog {
   private readonly insert: Statement<
     [number, string, string, string | null, string | null, string, string]
@@ -148,36 +140,6 @@ export class SqliteAuditLog implements AuditLog {
         .map(auditFromRow);
     });
   }
-}
-
-function auditFromRow(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    runId: row.run_id ?? undefined,
-    taskId: row.task_id ?? undefined,
-    outcome: row.outcome as AuditOutcome,
-    details: JSON.parse(row.details) as AuditEntry['details'],
-  };
-}
-
-interface UsageRow {
-  id: string;
-  at: number;
-  run_id: string;
-  task_id: string;
-  workflow: string;
-  labels: string;
-  provider: string;
-  model: string;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  latency_ms: number | null;
-  quality: number | null;
-  cached: number;
 }
 
 interface TotalsRow {
@@ -300,25 +262,6 @@ function usageParams(r: UsageRecord): UsageParams {
     r.quality ?? null,
     r.cached ? 1 : 0,
   ];
-}
-
-function usageFromRow(row: UsageRow): UsageRecord {
-  return {
-    id: row.id,
-    at: row.at,
-    runId: row.run_id,
-    taskId: row.task_id,
-    workflow: row.workflow,
-    labels: JSON.parse(row.labels) as UsageRecord['labels'],
-    provider: row.provider,
-    model: row.model,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    costUsd: row.cost_usd,
-    latencyMs: row.latency_ms ?? undefined,
-    quality: row.quality ?? undefined,
-    cached: row.cached !== 0,
-  };
 }
 
 /** The conditions of a WHERE clause and their bound values; only fixed SQL text goes in `sql`. */

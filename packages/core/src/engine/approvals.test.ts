@@ -136,6 +136,40 @@ describe('policy gates and approvals', () => {
     expect(calls).toBe(1);
   });
 
+  it('asks again before every attempt: a denial listed as retryable is still never retried', async () => {
+    let asks = 0;
+    const engine = make((r) => {
+      if (r.taskId !== 'call') return { kind: 'allow' };
+      asks++;
+      return { kind: 'deny', message: 'no' };
+    });
+    const result = await engine
+      .start(
+        workflow({
+          retryPolicy: {
+            maxAttempts: 3,
+            initialInterval: '1ms',
+            retryableErrors: ['PolicyDenied'],
+          },
+        }),
+      )
+      .wait();
+    expect(result.error?.code).toBe('PolicyDenied');
+    expect(result.tasks[1]?.attempts).toHaveLength(1);
+    expect(asks).toBe(1);
+  });
+
+  it('a decision made on the handle is audited by the engine that applies it', async () => {
+    const engine = make(holdCalls);
+    const handle = engine.start(workflow());
+    await until(() => handle.result().tasks[1]?.status === 'waiting_approval');
+    handle.approve('call', { actor: 'dana' });
+    await handle.wait();
+    await until(() => true);
+    const audit = await engine.store.audit.list({ runId: handle.id });
+    expect(audit).toMatchObject([{ actor: 'dana', action: 'task.approve', outcome: 'approved' }]);
+  });
+
   it('refuses to decide a task that is not waiting, or an unknown run', async () => {
     const engine = make(() => ({ kind: 'allow' }));
     const handle = engine.start(workflow());

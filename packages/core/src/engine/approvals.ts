@@ -4,10 +4,8 @@
  * task waits, journalled (`task.waiting`), across restarts, until someone approves it (it runs) or
  * rejects it (it fails with `ApprovalRejected`, and its fallback, if any, applies).
  */
-import type { Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import type { ControlCommand, Store } from '../store/port.js';
-import type { LogSink } from './attempt-context.js';
 import type { PlanTask } from './plan.js';
 import type { RunHandle } from './run-handle.js';
 import type { ApprovalRecord, RunState } from './run.js';
@@ -56,13 +54,22 @@ export function rejectionError(taskId: string, approval: ApprovalRecord): Orches
   );
 }
 
-/** What to do with a task about to start its first attempt. */
-export function gateTask(run: RunState, task: PlanTask, gate: TaskGate | undefined): Gated {
+/**
+ * What to do with a task about to start an attempt. The gate is asked before every attempt (a
+ * denial stays a denial), except once the task was approved; an attempt of its fallback executor
+ * is asked about that executor, and cannot wait for an approval (it is refused instead).
+ */
+export function gateTask(
+  run: RunState,
+  task: PlanTask,
+  gate: TaskGate | undefined,
+  alternate: string | undefined,
+): Gated {
   const t = run.task(task.index);
-  if (t.approval?.state === 'rejected') {
+  if (alternate === undefined && t.approval?.state === 'rejected') {
     return { kind: 'refuse', error: rejectionError(task.id, t.approval) };
   }
-  if (gate === undefined || t.approval?.state === 'approved' || t.attempts.length > 0) {
+  if (gate === undefined || (alternate === undefined && t.approval?.state === 'approved')) {
     return { kind: 'start' };
   }
   let inputs: Record<string, unknown>;
@@ -76,7 +83,7 @@ export function gateTask(run: RunState, task: PlanTask, gate: TaskGate | undefin
     workflow: { name: run.plan.name, version: run.plan.version },
     labels: run.plan.labels,
     taskId: task.id,
-    executor: task.executor ?? '',
+    executor: alternate ?? task.executor ?? '',
     inputs,
   });
   switch (decision.kind) {
@@ -90,6 +97,16 @@ export function gateTask(run: RunState, task: PlanTask, gate: TaskGate | undefin
         }),
       };
     case 'require-approval':
+      if (alternate !== undefined) {
+        return {
+          kind: 'refuse',
+          error: new OrchestratorError(
+            'PolicyDenied',
+            `task \`${task.id}\`: its fallback executor ${alternate} needs approval (${decision.reason}), which a fallback cannot wait for`,
+            { retryable: false },
+          ),
+        };
+      }
       return {
         kind: 'hold',
         reason: decision.reason,
@@ -115,8 +132,6 @@ export interface Decision {
 /** What `decideTask` needs of the engine. */
 export interface DecisionDeps {
   readonly store: Store;
-  readonly clock: Clock;
-  readonly log: LogSink;
   local(runId: string): RunHandle | undefined;
   control(runId: string, command: ControlCommand): Promise<RunHandle | undefined>;
 }
@@ -124,7 +139,8 @@ export interface DecisionDeps {
 /**
  * Approves or rejects a waiting task wherever its run runs: at once when this process holds the
  * run, else through the store to its holder (checked against the journal first, so that a task
- * that is not waiting is refused here with `NOT_WAITING`). Every decision goes to the audit log.
+ * that is not waiting is refused here with `NOT_WAITING`). The process that applies the decision
+ * writes it to the audit log.
  * Resolves with the local handle when the run runs here now (taken over: no live process held
  * it), or undefined when its holder took the decision.
  */
@@ -153,22 +169,5 @@ export async function decideTask(
     ...(decision.actor === undefined ? {} : { actor: decision.actor }),
     ...(decision.comment === undefined ? {} : { comment: decision.comment }),
   });
-  try {
-    await deps.store.audit.append({
-      at: deps.clock.now(),
-      actor: decision.actor ?? 'unknown',
-      action: `task.${type}`,
-      runId,
-      taskId,
-      outcome: type === 'approve' ? 'approved' : 'rejected',
-      details: decision.comment === undefined ? {} : { comment: decision.comment },
-    });
-  } catch (err) {
-    deps.log('error', 'the audit log could not be written', {
-      runId,
-      taskId,
-      error: err instanceof Error ? err.message : String(err),
-    });
-  }
   return handle;
 }

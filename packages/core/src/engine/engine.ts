@@ -202,6 +202,25 @@ export class Engine {
       ),
       lastGood: this.lastGood,
       gate: options.taskGate,
+      onDecision: (run, taskId, decision, actor, comment) => {
+        this.store.audit
+          .append({
+            at: this.clock.now(),
+            actor: actor ?? 'unknown',
+            action: decision === 'approved' ? 'task.approve' : 'task.reject',
+            runId: run.id,
+            taskId,
+            outcome: decision,
+            details: comment === undefined ? {} : { comment },
+          })
+          .catch((err: unknown) => {
+            log('error', 'the audit log could not be written', {
+              runId: run.id,
+              taskId,
+              error: err instanceof Error ? err.message : String(err),
+            });
+          });
+      },
       onTaskFailed: (run, task, error) => {
         if (run.plan.deadLetter) this.deadLetter(taskDeadLetter(run, task, error));
       },
@@ -437,8 +456,6 @@ export class Engine {
   private decisionDeps(): DecisionDeps {
     return {
       store: this.store,
-      clock: this.clock,
-      log: this.log,
       local: (id) => this.get(id),
       control: (id, command) => this.control(id, command),
     };

@@ -42,8 +42,16 @@ export interface SchedulerOptions {
   readonly random: () => number;
   readonly admissions: Admissions;
   readonly lastGood: LastGoodOutputs;
-  /** Policies asked before a task's first attempt (approvals.ts). */
+  /** Policies asked before a task's attempts (approvals.ts). */
   readonly gate: TaskGate | undefined;
+  /** Called as a waiting task is approved or rejected here (the audit log). */
+  readonly onDecision?: (
+    run: RunState,
+    taskId: string,
+    decision: 'approved' | 'rejected',
+    actor: string | undefined,
+    comment: string | undefined,
+  ) => void;
   /** Called once per task that failed for good (after retries and fallbacks). */
   readonly onTaskFailed?: (run: RunState, task: PlanTask, error: ErrorInfo) => void;
 }

@@ -75,7 +75,7 @@ export class Scheduler extends SchedulerCore {
       this.startAttempt(run, index, err);
       return;
     }
-    const gated = gateTask(run, task, this.o.gate);
+    const gated = gateTask(run, task, this.o.gate, this.control(run).alternates.get(index));
     if (gated.kind === 'refuse') {
       this.startAttempt(run, index, gated.error);
       return;
@@ -176,6 +176,7 @@ export class Scheduler extends SchedulerCore {
       ...(actor === undefined ? {} : { actor }),
       ...(comment === undefined ? {} : { comment }),
     });
+    this.o.onDecision?.(run, taskId, decision, actor, comment);
     run.setStatus(task.index, TaskStatus.Ready);
     this.emitTask(run, task.index, TaskStatus.Ready);
     this.enqueue(run, task.index);

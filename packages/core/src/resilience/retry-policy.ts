@@ -49,6 +49,10 @@ export const NON_RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
   'InvalidInputError',
   'ValidationError',
   'Cancelled',
+  // Decisions, not failures: trying again would only ask the same question.
+  'PolicyDenied',
+  'ApprovalRejected',
+  'BudgetExceededError',
 ]);
 
 /**

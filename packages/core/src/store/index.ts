@@ -41,5 +41,5 @@ export type {
 export { MemoryStore } from './memory-store.js';
 export { MemoryAuditLog, MemoryKeyValueCache, MemoryUsageLog } from './memory-records.js';
 export type { MemoryStoreOptions } from './memory-store.js';
-export { controlFromRow, RUN_COLUMNS, runFromRow } from './rows.js';
-export type { ControlRow, RunRow } from './rows.js';
+export { auditFromRow, controlFromRow, RUN_COLUMNS, runFromRow, usageFromRow } from './rows.js';
+export type { AuditRow, ControlRow, RunRow, UsageRow } from './rows.js';

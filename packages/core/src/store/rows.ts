@@ -5,6 +5,7 @@
 import type { ErrorInfo } from '../engine/journal.js';
 import type { RunStatus } from '../engine/states.js';
 import type { ControlCommand, ControlRequest, RunRecord } from './port.js';
+import type { AuditEntry, AuditOutcome, UsageRecord } from './records.js';
 
 export interface RunRow {
   id: string;
@@ -58,5 +59,67 @@ export function controlFromRow(row: ControlRow): ControlRequest {
     runId: row.run_id,
     command: JSON.parse(row.command) as ControlCommand,
     requestedAt: row.requested_at,
+  };
+}
+
+/** An `audit_log` row as the SQL stores read it (PostgreSQL's bigserial id arrives as a string). */
+export interface AuditRow {
+  id: number | string;
+  at: number;
+  actor: string;
+  action: string;
+  run_id: string | null;
+  task_id: string | null;
+  outcome: string;
+  details: string;
+}
+
+export function auditFromRow(row: AuditRow): AuditEntry {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    runId: row.run_id ?? undefined,
+    taskId: row.task_id ?? undefined,
+    outcome: row.outcome as AuditOutcome,
+    details: JSON.parse(row.details) as AuditEntry['details'],
+  };
+}
+
+/** A `usage_log` row (token counts are bigint strings from pg; `cached` 0/1 in SQLite). */
+export interface UsageRow {
+  id: string;
+  at: number;
+  run_id: string;
+  task_id: string;
+  workflow: string;
+  labels: string;
+  provider: string;
+  model: string;
+  input_tokens: number | string;
+  output_tokens: number | string;
+  cost_usd: number;
+  latency_ms: number | null;
+  quality: number | null;
+  cached: boolean | number;
+}
+
+export function usageFromRow(row: UsageRow): UsageRecord {
+  return {
+    id: row.id,
+    at: row.at,
+    runId: row.run_id,
+    taskId: row.task_id,
+    workflow: row.workflow,
+    labels: JSON.parse(row.labels) as UsageRecord['labels'],
+    provider: row.provider,
+    model: row.model,
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    costUsd: row.cost_usd,
+    latencyMs: row.latency_ms ?? undefined,
+    quality: row.quality ?? undefined,
+    cached: row.cached === true || row.cached === 1,
   };
 }

@@ -2,7 +2,8 @@
  * `llm-governance:cost-tracker`: what a call cost, and where the run stands against its budgets.
  * Inputs: `usage` (any provider's token counts; `llm:chat`'s usage also names its provider and
  * model), `model` and `provider` (when the usage does not name them), `pricing` (optional:
- * `{ inputPer1K, outputPer1K }` or per 1M, overriding the table for this call). Outputs: `cost`
+ * `{ inputPer1K, outputPer1K }` or per 1M, overriding the table for this call). A usage marked
+ * `cached: true` (an answer from the response cache) costs nothing. Outputs: `cost`
  * (USD), `within_budget`, `budget_remaining` (USD left of the tightest cost budget, null without
  * one), `budgets` (each applicable budget's figures), `input_tokens`, `output_tokens`.
  */
@@ -60,7 +61,9 @@ export function createCostTracker(options: { pricing: PricingTable; budgets?: Bu
       const model = named('model');
       const override = priceOverride(inputs.pricing);
       let cost: number | undefined;
-      if (override !== undefined) {
+      if (isObject(raw) && raw.cached === true) {
+        cost = 0; // a cached answer: no call was made, nothing spent
+      } else if (override !== undefined) {
         cost = new PricingTable([
           { provider: provider ?? '*', model: model ?? '*', price: override },
         ]).cost(provider ?? '*', model ?? '*', usage);
