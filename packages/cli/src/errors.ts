@@ -15,6 +15,7 @@ const EXIT_OF: Readonly<Record<string, ExitCode>> = {
   INVALID_INPUTS: ExitCode.Usage,
   UNKNOWN_TASK: ExitCode.Usage,
   STORE_CONFIG: ExitCode.Io,
+  AUTH_CONFIG: ExitCode.Usage,
   LEASE_LOST: ExitCode.Io,
   STORE_UNAVAILABLE: ExitCode.Io,
   STORE_WRITE_FAILED: ExitCode.Io,

@@ -15,9 +15,11 @@ import {
 } from './options.js';
 import { parseOutputFormat } from './output.js';
 import { registerApprovalCommands } from './program-approvals.js';
+import { registerKeysCommands } from './program-keys.js';
 import { registerLlmCommands } from './program-llm.js';
 import { registerRegistryCommands } from './program-registry.js';
 import { registerRunCommands } from './program-runs.js';
+import { registerServerCommands } from './program-server.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('llm-orchestrator')
@@ -210,6 +212,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRegistryCommands(program, setExit);
   registerLlmCommands(program, setExit);
   registerApprovalCommands(program, setExit);
+  registerServerCommands(program, setExit);
+  registerKeysCommands(program, setExit);
 
   return program;
 }

@@ -122,6 +122,24 @@ export class PostgresKeyValueCache implements KeyValueCache {
     ]);
     return rowCount ?? 0;
   }
+
+  async list(prefix: string, now: number): Promise<CacheEntry[]> {
+    // starts_with compares text, never a LIKE pattern (`%` and `_` are plain characters); the key
+    // column is COLLATE "C", so `key >= prefix` uses its index and ORDER BY is code point order.
+    const { rows } = await this.db.read<CacheRow & { key: string }>(
+      `SELECT key, value, stored_at, expires_at FROM ${this.t.cache}
+       WHERE key >= $1::text AND starts_with(key, $1::text)
+         AND (expires_at IS NULL OR expires_at > $2)
+       ORDER BY key`,
+      [prefix, now],
+    );
+    return rows.map((row) => ({
+      key: row.key,
+      value: JSON.parse(row.value) as unknown,
+      storedAt: row.stored_at,
+      expiresAt: row.expires_at ?? undefined,
+    }));
+  }
 }
 
 export class PostgresAuditLog implements AuditLog {

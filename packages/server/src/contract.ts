@@ -6,6 +6,10 @@
  */
 import { OrchestratorError } from '@llm-orchestrator/core';
 
+/** How `serve` authenticates callers (`--auth`). */
+export const AUTH_MODES = ['api-keys', 'jwt', 'both', 'none'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 /** RBAC roles, each allowed what the one before it is. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

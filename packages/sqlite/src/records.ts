@@ -41,6 +41,7 @@ export class SqliteKeyValueCache implements KeyValueCache {
   private readonly upsert: Statement<[string, string, number, number | null]>;
   private readonly remove: Statement<[string]>;
   private readonly purge: Statement<[number]>;
+  private readonly listing: Statement<{ prefix: string; now: number }, CacheRow & { key: string }>;
 
   constructor(
     db: Database,
@@ -56,6 +57,14 @@ export class SqliteKeyValueCache implements KeyValueCache {
     );
     this.remove = db.prepare<[string]>('DELETE FROM cache WHERE key = ?');
     this.purge = db.prepare<[number]>('DELETE FROM cache WHERE expires_at <= ?');
+    // The prefix compared as text, never a LIKE pattern (`%` and `_` are plain characters);
+    // `key >= prefix` lets the primary key's index skip the keys before it.
+    this.listing = db.prepare<{ prefix: string; now: number }, CacheRow & { key: string }>(
+      `SELECT key, value, stored_at, expires_at FROM cache
+       WHERE key >= @prefix AND substr(key, 1, length(@prefix)) = @prefix
+         AND (expires_at IS NULL OR expires_at > @now)
+       ORDER BY key`,
+    );
   }
 
   get(key: string, now: number, options: CacheGetOptions = {}): Promise<CacheEntry | undefined> {
@@ -83,6 +92,17 @@ export class SqliteKeyValueCache implements KeyValueCache {
 
   purgeExpired(now: number): Promise<number> {
     return settle(() => this.immediate(() => this.purge.run(now).changes));
+  }
+
+  list(prefix: string, now: number): Promise<CacheEntry[]> {
+    return settle(() =>
+      this.listing.all({ prefix, now }).map((row) => ({
+        key: row.key,
+        value: JSON.parse(row.value) as unknown,
+        storedAt: row.stored_at,
+        expiresAt: row.expires_at ?? undefined,
+      })),
+    );
   }
 }
 

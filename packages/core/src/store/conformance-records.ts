@@ -112,6 +112,93 @@ export function describeRecordsConformance(fresh: () => Promise<Store>): void {
       expect(await s.cache.purgeExpired(1e15)).toBe(1);
       expect(await s.cache.get('forever', 1e15)).toMatchObject({ value: 1 });
     });
+
+    it('lists the unexpired entries under a prefix, in key order, returning copies', async () => {
+      const s = await fresh();
+      await s.cache.put('apikey:b', { name: 'b', n: [1] }, 1000);
+      await s.cache.put('apikey:a', { name: 'a' }, 1000, 500);
+      await s.cache.put('apikey:c', 'gone', 1000, 100);
+      await s.cache.put('apikey', 'the prefix itself is no entry under it', 1000);
+      await s.cache.put('apikex:z', 'before', 1000);
+      await s.cache.put('apikez:a', 'after', 1000);
+      await s.cache.put('llm:1', 'other', 1000);
+
+      const listed = await s.cache.list('apikey:', 1100);
+      expect(listed).toEqual([
+        { key: 'apikey:a', value: { name: 'a' }, storedAt: 1000, expiresAt: 1500 },
+        { key: 'apikey:b', value: { name: 'b', n: [1] }, storedAt: 1000, expiresAt: undefined },
+      ]);
+      (listed[1]?.value as { n: number[] }).n.push(2);
+      expect((await s.cache.get('apikey:b', 1100))?.value).toEqual({ name: 'b', n: [1] });
+
+      // Expired at `now` (expiresAt <= now): left out, as `get` leaves it out.
+      expect((await s.cache.list('apikey:', 1500)).map((e) => e.key)).toEqual(['apikey:b']);
+      expect((await s.cache.list('apikey:', 1099)).map((e) => e.key)).toEqual([
+        'apikey:a',
+        'apikey:b',
+        'apikey:c',
+      ]);
+      expect(await s.cache.list('nothing:', 1100)).toEqual([]);
+      expect((await s.cache.list('', 1100)).map((e) => e.key)).toEqual([
+        'apikex:z',
+        'apikey',
+        'apikey:a',
+        'apikey:b',
+        'apikez:a',
+        'llm:1',
+      ]);
+    });
+
+    it('matches the prefix literally and orders keys by code point', async () => {
+      const s = await fresh();
+      const keys = [
+        'p%:1',
+        'p%x',
+        'p_:1',
+        'pa:1',
+        'pX:1',
+        'p\\:1',
+        'p\\%',
+        'P%:1',
+        'p%:é',
+        'p%:\u{1F600}',
+        'p%:\uFFFD',
+        'p%:Z',
+        'p%:a',
+        'p%:',
+      ];
+      for (const k of keys) await s.cache.put(k, k, 0);
+
+      // Neither `%` nor `_` is a wildcard, nor `\` an escape; the case matters.
+      expect((await s.cache.list('p%:', 1)).map((e) => e.key)).toEqual([
+        'p%:',
+        'p%:1',
+        'p%:Z',
+        'p%:a',
+        'p%:é',
+        'p%:\uFFFD',
+        'p%:\u{1F600}',
+      ]);
+      expect((await s.cache.list('p_', 1)).map((e) => e.key)).toEqual(['p_:1']);
+      expect((await s.cache.list('p\\', 1)).map((e) => e.key)).toEqual(['p\\%', 'p\\:1']);
+      expect((await s.cache.list('p\\%', 1)).map((e) => e.key)).toEqual(['p\\%']);
+      expect((await s.cache.list(`p%:${ODD_KEY}`, 1)).map((e) => e.key)).toEqual([]);
+      expect((await s.cache.list('p', 1)).map((e) => e.key)).toEqual([
+        'p%:',
+        'p%:1',
+        'p%:Z',
+        'p%:a',
+        'p%:é',
+        'p%:\uFFFD',
+        'p%:\u{1F600}',
+        'p%x',
+        'pX:1',
+        'p\\%',
+        'p\\:1',
+        'p_:1',
+        'pa:1',
+      ]);
+    });
   });
 
   describe('audit log', () => {

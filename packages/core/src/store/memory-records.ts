@@ -24,6 +24,22 @@ function expired(entry: CacheEntry, now: number): boolean {
   return entry.expiresAt !== undefined && entry.expiresAt <= now;
 }
 
+/**
+ * Orders strings by Unicode code point: the order of their UTF-8 bytes, which is how the database
+ * stores compare keys (SQLite's BINARY collation, PostgreSQL's "C"). Plain `<` compares UTF-16
+ * code units, which differs for characters beyond U+FFFF.
+ */
+function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n;) {
+    const x = a.codePointAt(i) ?? 0;
+    const y = b.codePointAt(i) ?? 0;
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
+}
+
 export class MemoryKeyValueCache implements KeyValueCache {
   private readonly entries = new Map<string, CacheEntry>();
 
@@ -57,6 +73,13 @@ export class MemoryKeyValueCache implements KeyValueCache {
       n++;
     }
     return Promise.resolve(n);
+  }
+
+  list(prefix: string, now: number): Promise<CacheEntry[]> {
+    const out: CacheEntry[] = [];
+    for (const [key, entry] of this.entries)
+      if (key.startsWith(prefix) && !expired(entry, now)) out.push(structuredClone(entry));
+    return Promise.resolve(out.sort((a, b) => byCodePoint(a.key, b.key)));
   }
 }
 

@@ -28,6 +28,11 @@ export interface KeyValueCache {
   delete(key: string): Promise<boolean>;
   /** Removes every entry expired at `now`; returns how many. */
   purgeExpired(now: number): Promise<number>;
+  /**
+   * The entries unexpired at `now` whose key starts with `prefix` (matched literally: no character
+   * is a wildcard), in key order (by Unicode code point, as UTF-8 bytes compare).
+   */
+  list(prefix: string, now: number): Promise<CacheEntry[]>;
 }
 
 export type AuditOutcome =

@@ -1,0 +1,123 @@
+/**
+ * The secured service end to end: `serve --auth api-keys --grpc-port 0` as a child process on a
+ * SQLite store holding a viewer's and an operator's keys. Each role's limits over REST and gRPC,
+ * a call without credentials, and the metrics of what ran.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ApiKeys } from '@llm-orchestrator/server/auth';
+import { createGrpcClient } from '@llm-orchestrator/server';
+import { openSqliteStore } from '@llm-orchestrator/sqlite';
+import { tempDir } from './cli-durable-helpers.js';
+import { serve } from './serve-helpers.js';
+
+const hello = {
+  apiVersion: 'orchestrator.llm/v1',
+  kind: 'Workflow',
+  metadata: { name: 'hello', version: '1.0.0' },
+  spec: {
+    tasks: [{ id: 'greet', executor: 'transform:template', inputs: { template: 'hi' } }],
+    outputs: { greeting: '${{ tasks.greet.outputs.result }}' },
+  },
+};
+
+async function keys(dir: string): Promise<{ viewer: string; operator: string }> {
+  const store = openSqliteStore(join(dir, 'state.db'));
+  try {
+    const k = new ApiKeys(store.cache);
+    const viewer = await k.create({ name: 'dashboard', role: 'viewer' });
+    const operator = await k.create({ name: 'ci-bot', role: 'operator' });
+    return { viewer: viewer.key, operator: operator.key };
+  } finally {
+    await store.close();
+  }
+}
+
+async function call(
+  url: string,
+  key: string | undefined,
+  method = 'GET',
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON (metrics)
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+describe('the secured service', () => {
+  it('enforces API keys and roles over REST and gRPC, and counts what ran', async () => {
+    const dir = tempDir('llmo-secure-');
+    const { viewer, operator } = await keys(dir);
+    const server = await serve(dir, ['--auth', 'api-keys', '--grpc-port', '0']);
+    let grpcPort: string | undefined;
+    for (let i = 0; i < 100 && grpcPort === undefined; i++) {
+      grpcPort = /grpc listening on 127\.0\.0\.1:(\d+)/.exec(server.stderr())?.[1];
+      if (grpcPort === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(grpcPort).toBeDefined();
+    const api = `${server.url}/api/v1/workflows`;
+
+    // REST: no key, a wrong key, a viewer starting, an operator starting, a viewer reading.
+    expect((await call(api, undefined)).status).toBe(401);
+    expect((await call(api, 'llmo_nope_nope')).status).toBe(401);
+    const denied = await call(api, viewer, 'POST', { definition: hello });
+    expect(denied.status).toBe(403);
+    expect(JSON.stringify(denied.body)).not.toContain(viewer);
+    const started = await call(api, operator, 'POST', { definition: hello });
+    expect(started.status).toBeLessThan(300);
+    const id = started.body.id as string;
+    let view = await call(`${api}/${id}`, viewer);
+    for (let i = 0; i < 50 && view.body.status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      view = await call(`${api}/${id}`, viewer);
+    }
+    expect(view.body).toMatchObject({ status: 'completed', outputs: { greeting: 'hi' } });
+    expect((await call(`${server.url}/health`, undefined)).status).toBe(200);
+
+    // gRPC: the same service, the same keys.
+    const asOperator = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`, { apiKey: operator });
+    const asViewer = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`, { apiKey: viewer });
+    const anonymous = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`);
+    try {
+      const run = await asOperator.execute({ definition: hello });
+      let detail = await asViewer.status(run.id);
+      for (let i = 0; i < 50 && detail.status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        detail = await asViewer.status(run.id);
+      }
+      expect(detail.status).toBe('completed');
+      await expect(asViewer.execute({ definition: hello })).rejects.toMatchObject({
+        kind: 'forbidden',
+      });
+      await expect(anonymous.status(run.id)).rejects.toMatchObject({ kind: 'unauthenticated' });
+    } finally {
+      asOperator.close();
+      asViewer.close();
+      anonymous.close();
+    }
+
+    // Metrics: what ran, in Prometheus' format (a viewer may read them).
+    const metrics = await call(`${server.url}/metrics`, viewer);
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(
+      /llm_orchestrator_workflow_executions_total\{[^}]*status="completed"[^}]*\} 2/,
+    );
+    const list = await call(`${api}?limit=10`, viewer);
+    expect(list.body.runs).toHaveLength(2);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 120_000);
+});
