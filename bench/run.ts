@@ -11,6 +11,7 @@ import { benchmarks as validationBenchmarks } from './validation.bench.js';
 import { benchmarks as engineBenchmarks } from './engine.bench.js';
 import { benchmarks as durableBenchmarks } from './durable.bench.js';
 import { benchmarks as llmBenchmarks } from './llm.bench.js';
+import { benchmarks as serverBenchmarks } from './server.bench.js';
 
 const all: Benchmark[] = [
   ...validationBenchmarks,
@@ -18,6 +19,7 @@ const all: Benchmark[] = [
   ...engineBenchmarks,
   ...durableBenchmarks,
   ...llmBenchmarks,
+  ...serverBenchmarks,
 ];
 const filter = process.argv[2];
 

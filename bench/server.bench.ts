@@ -1,0 +1,285 @@
+/*
+ * The server under load over loopback: runs of a one-task workflow (`transform:template`) started
+ * through REST, and their status read back, on SQLite (a temporary file) and on PostgreSQL (a
+ * schema of its own, dropped afterwards). The server (`createOrchestratorServer` over
+ * `createEngine({ store })`) runs on a worker thread (`server-worker.ts`), so that the client's
+ * work does not share its event loop; the client is undici (a pool of keep-alive connections), one
+ * connection per simulated client.
+ *
+ * The workflow is registered once (`POST /api/v1/registry`) and started by name, as a service's
+ * callers would. `CLIENTS` clients each start runs back to back (closed loop) for `START_MS`, after
+ * a warm-up; then, once every started run has ended, they read the runs they started
+ * (`GET /api/v1/workflows/:id`, each checked to be completed) for `STATUS_MS`. Latencies are those
+ * the client sees, request sent to response read; with a closed loop they include the time a
+ * request queues behind the others in flight.
+ */
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { Pool } from 'undici';
+import type { Benchmark, Figure } from './harness.js';
+import type { ServerWorkerData } from './server-worker.js';
+
+const PG_URL = process.env.LLMO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Concurrent clients, each with a keep-alive connection of its own. */
+const CLIENTS = 64;
+const WARM_UP_MS = 1000;
+const START_MS = 5000;
+const STATUS_WARM_UP_MS = 500;
+const STATUS_MS = 3000;
+/** The longest the started runs may take to end once the starts stop. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+const WORKFLOW = 'bench-hello';
+const definition = {
+  apiVersion: 'orchestrator.llm/v1',
+  kind: 'Workflow',
+  metadata: { name: WORKFLOW, version: '1.0.0' },
+  spec: {
+    inputs: [{ name: 'name', type: 'string', default: 'world' }],
+    tasks: [
+      {
+        id: 'greet',
+        executor: 'transform:template',
+        inputs: {
+          template: 'Hello, {{ name }}!',
+          values: { name: '${{ workflow.inputs.name }}' },
+        },
+      },
+    ],
+    outputs: { greeting: '${{ tasks.greet.outputs.result }}' },
+  },
+};
+const START_BODY = JSON.stringify({ workflow: `${WORKFLOW}@1.0.0`, inputs: { name: 'bench' } });
+const GREETING = 'Hello, bench!';
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+async function call(pool: Pool, method: 'GET' | 'POST', path: string, body?: string) {
+  const res = await pool.request({
+    method,
+    path,
+    ...(body === undefined ? {} : { body, headers: JSON_HEADERS }),
+  });
+  const reply: Reply = { status: res.statusCode, body: await res.body.json() };
+  return reply;
+}
+
+function expect(reply: Reply, status: number, what: string): Record<string, unknown> {
+  if (reply.status !== status) {
+    throw new Error(`${what}: HTTP ${String(reply.status)} ${JSON.stringify(reply.body)}`);
+  }
+  return reply.body as Record<string, unknown>;
+}
+
+/** `p` in [0, 1] of sorted `xs`, nearest rank. */
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
+}
+
+interface Load {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** The server thread's event-loop utilization over the run, 0–1. */
+  readonly serverBusy: number;
+  /** The client thread's, 0–1. */
+  readonly clientBusy: number;
+}
+
+/** `CLIENTS` clients calling `op` back to back for `ms`; the rate and latencies of the calls. */
+async function closedLoop(worker: Worker, ms: number, op: () => Promise<void>): Promise<Load> {
+  const latencies: number[] = [];
+  const serverElu = worker.performance.eventLoopUtilization();
+  const clientElu = performance.eventLoopUtilization();
+  const start = performance.now();
+  const deadline = start + ms;
+  const client = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      await op();
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  const elapsed = performance.now() - start;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    perSecond: (latencies.length / elapsed) * 1000,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    serverBusy: worker.performance.eventLoopUtilization(serverElu).utilization,
+    clientBusy: performance.eventLoopUtilization(clientElu).utilization,
+  };
+}
+
+async function startServer(data: ServerWorkerData): Promise<{ worker: Worker; url: string }> {
+  const worker = new Worker(new URL('./server-worker.js', import.meta.url), { workerData: data });
+  try {
+    const [url] = (await once(worker, 'message')) as [string];
+    return { worker, url };
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+}
+
+async function stopServer(worker: Worker): Promise<void> {
+  const closed = once(worker, 'message');
+  worker.postMessage('close');
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
+  await worker.terminate();
+}
+
+/** Waits until no run is pending or running; the time that took, in ms. */
+async function drain(pool: Pool): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const reply = await call(pool, 'GET', '/api/v1/workflows?status=pending,running&limit=1');
+    const { runs } = expect(reply, 200, 'list active runs') as { runs: unknown[] };
+    if (runs.length === 0) return performance.now() - start;
+    if (performance.now() - start > DRAIN_TIMEOUT_MS) {
+      throw new Error(`runs still active ${String(DRAIN_TIMEOUT_MS)} ms after the last start`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function loadTest(data: ServerWorkerData): Promise<Figure[]> {
+  const { worker, url } = await startServer(data);
+  const pool = new Pool(url, { connections: CLIENTS, pipelining: 1 });
+  try {
+    expect(
+      await call(pool, 'POST', '/api/v1/registry', JSON.stringify({ definition })),
+      201,
+      'register the workflow',
+    );
+
+    const ids: string[] = [];
+    let recording = false;
+    const startOne = async (): Promise<void> => {
+      const run = expect(await call(pool, 'POST', '/api/v1/workflows', START_BODY), 201, 'start');
+      if (recording) ids.push(run['id'] as string);
+    };
+    await closedLoop(worker, WARM_UP_MS, startOne);
+    recording = true;
+    const starts = await closedLoop(worker, START_MS, startOne);
+    recording = false;
+    const drained = await drain(pool);
+
+    const first = expect(
+      await call(pool, 'GET', `/api/v1/workflows/${ids[0] ?? ''}`),
+      200,
+      'read a run',
+    );
+    const outputs = first['outputs'] as Record<string, unknown> | undefined;
+    if (outputs?.['greeting'] !== GREETING) {
+      throw new Error(`run ${ids[0] ?? ''}: ${JSON.stringify(first)}`);
+    }
+    let next = 0;
+    const readOne = async (): Promise<void> => {
+      const id = ids[next++ % ids.length] as string;
+      const run = expect(await call(pool, 'GET', `/api/v1/workflows/${id}`), 200, 'status');
+      if (run['status'] !== 'completed') throw new Error(`run ${id}: ${JSON.stringify(run)}`);
+    };
+    await closedLoop(worker, STATUS_WARM_UP_MS, readOne);
+    const reads = await closedLoop(worker, STATUS_MS, readOne);
+
+    const c = `${String(CLIENTS)} clients`;
+    return [
+      {
+        name: `runs started/s (REST, by name, ${c})`,
+        value: starts.perSecond,
+        unit: 'runs/s',
+        target: 2000,
+        better: 'higher',
+      },
+      { name: 'start latency p50', value: starts.p50, unit: 'ms' },
+      { name: 'start latency p99', value: starts.p99, unit: 'ms' },
+      { name: 'server thread busy while starting', value: starts.serverBusy * 100, unit: '%' },
+      { name: 'client thread busy while starting', value: starts.clientBusy * 100, unit: '%' },
+      { name: 'started runs all ended, after the last start', value: drained, unit: 'ms' },
+      { name: `status reads/s (${c})`, value: reads.perSecond, unit: 'reads/s' },
+      { name: 'status latency p50', value: reads.p50, unit: 'ms' },
+      {
+        name: 'status latency p99',
+        value: reads.p99,
+        unit: 'ms',
+        target: 10,
+        better: 'lower',
+      },
+      { name: 'server thread busy while reading', value: reads.serverBusy * 100, unit: '%' },
+    ];
+  } finally {
+    await pool.close();
+    await stopServer(worker);
+  }
+}
+
+/** Why PostgreSQL cannot be used (undefined: it can). */
+async function postgresUnreachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'server (REST over loopback, SQLite)',
+    async run(): Promise<Figure[]> {
+      const dir = mkdtempSync(join(tmpdir(), 'llmo-bench-server-'));
+      try {
+        return await loadTest({ kind: 'sqlite', path: join(dir, 'state.db') });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'server (REST over loopback, PostgreSQL)',
+    async run(): Promise<Figure[]> {
+      const why = await postgresUnreachable();
+      if (why !== undefined) {
+        let where = PG_URL;
+        try {
+          where = new URL(PG_URL).host;
+        } catch {
+          // not a URL: shown as given
+        }
+        console.log(`  skipped: PostgreSQL at ${where} unreachable (${why})`);
+        return [];
+      }
+      const schema = `llmo_bench_server_${String(process.pid)}_${String(Date.now() % 100_000)}`;
+      try {
+        return await loadTest({ kind: 'postgres', connectionString: PG_URL, schema });
+      } finally {
+        await dropSchema(schema);
+      }
+    },
+  },
+];
