@@ -6,7 +6,7 @@
  * JSON error, and once the store is back the server is ready again and completes a new run.
  */
 import { once } from 'node:events';
-import net from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import {
   describePostgres,
@@ -17,9 +17,9 @@ import { tempDir } from './cli-durable-helpers.js';
 import { serve } from './serve-helpers.js';
 
 /** A TCP proxy on 127.0.0.1 to PostgreSQL that can be cut and restored on the same port. */
-class Proxy {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
+class TcpProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
   port = 0;
 
   constructor(
@@ -29,8 +29,8 @@ class Proxy {
 
   /** Listens (on the port of the first start when restored); the port. */
   async start(): Promise<number> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.targetHost);
+    const server = createServer((client) => {
+      const upstream = connect(this.targetPort, this.targetHost);
       for (const [a, b] of [
         [client, upstream],
         [upstream, client],
@@ -47,7 +47,7 @@ class Proxy {
     server.listen(this.port, '127.0.0.1');
     await once(server, 'listening');
     this.server = server;
-    this.port = (server.address() as net.AddressInfo).port;
+    this.port = (server.address() as AddressInfo).port;
     return this.port;
   }
 
@@ -56,7 +56,11 @@ class Proxy {
     const server = this.server;
     this.server = undefined;
     if (server === undefined) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
     for (const s of this.sockets) s.destroy();
     await closed;
   }
@@ -126,7 +130,7 @@ async function pollUntil(
   }
 }
 
-const proxies: Proxy[] = [];
+const proxies: TcpProxy[] = [];
 afterEach(async () => {
   for (const p of proxies.splice(0)) await p.cut();
 });
@@ -136,7 +140,7 @@ describePostgres('llm-orchestrator serve on PostgreSQL', () => {
 
   it('is not ready while the store is unreachable, and recovers when it comes back', async () => {
     const target = new URL(TEST_DATABASE_URL);
-    const proxy = new Proxy(target.hostname, Number(target.port === '' ? 5432 : target.port));
+    const proxy = new TcpProxy(target.hostname, Number(target.port === '' ? 5432 : target.port));
     proxies.push(proxy);
     const schema = db.schema();
     const store = new URL(TEST_DATABASE_URL);
@@ -144,7 +148,7 @@ describePostgres('llm-orchestrator serve on PostgreSQL', () => {
     store.port = String(await proxy.start());
     store.searchParams.set('schema', schema);
     const server = await serve(tempDir('llmo-serve-ready-'), ['--store', store.toString()]);
-    expect(server.stderr()).toContain(`store postgres://`);
+    expect(server.stderr()).toContain(`@127.0.0.1:${String(proxy.port)}/test?schema=${schema};`);
 
     expect((await call(`${server.url}/ready`)).body).toEqual({ status: 'ready' });
 
@@ -159,12 +163,9 @@ describePostgres('llm-orchestrator serve on PostgreSQL', () => {
     expect(health.body).toEqual({ status: 'ok' });
 
     // An API call in the outage: a 503 with a JSON error body, no stack trace.
-    for (const [method, path, body] of [
-      ['GET', '/api/v1/workflows', undefined],
-      ['GET', '/api/v1/workflows/no-such-run', undefined],
-    ] as const) {
-      const failed = await call(`${server.url}${path}`, method, body);
-      expect(failed.status, `${method} ${path}: ${failed.text}`).toBe(503);
+    for (const path of ['/api/v1/workflows', '/api/v1/workflows/no-such-run']) {
+      const failed = await call(`${server.url}${path}`);
+      expect(failed.status, `${path}: ${failed.text}`).toBe(503);
       expect(failed.type).toMatch(/^application\/json/);
       expect(failed.body.error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
       expect(failed.body.error?.message).toMatch(/store/);
