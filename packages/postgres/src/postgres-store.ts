@@ -71,7 +71,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const t = tables(options.schema ?? DEFAULT_SCHEMA);
   const owned = !('pool' in options);
   const pool = owned
-    ? new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 })
+    ? new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.poolSize ?? 10,
+        // A database that stops answering fails calls in bounded time instead of hanging them:
+        // connecting gives up after 5 s, and TCP keepalive notices a silent peer.
+        connectionTimeoutMillis: 5000,
+        keepAlive: true,
+      })
     : options.pool;
   // An idle connection that breaks is dropped by the pool; the next query reports the failure.
   if (owned) pool.on('error', () => undefined);
