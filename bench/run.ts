@@ -1,7 +1,8 @@
 /*
  * Runs every benchmark and prints its figures against their targets. Each group runs in its own
  * process, so that heap figures and JIT state do not carry over from one group to the next.
- * Usage: npm run bench [group]
+ * Usage: npm run bench [group]: the groups whose name starts with `group` (`server`), or if none
+ * does, those whose name contains it (`SQLite`).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +54,9 @@ if (filter === undefined) {
   }
   console.log(missed === 0 ? '\nall targets met' : `\n${missed} target(s) missed`);
 } else {
+  const prefixed = all.some((b) => b.name.startsWith(filter));
   for (const b of all) {
-    if (!b.name.includes(filter)) continue;
+    if (!(prefixed ? b.name.startsWith(filter) : b.name.includes(filter))) continue;
     console.log(b.name);
     for (const f of await b.run()) console.log(line(f));
   }
