@@ -59,3 +59,23 @@ export async function serve(dir: string, extra: readonly string[] = []): Promise
   });
   return { ...s, url: await s.ready };
 }
+
+/** Three tasks, the middle one sleeping `ms`: a run slow enough to control, kill or cut off. */
+export const slow = (ms: number): Record<string, unknown> => ({
+  apiVersion: 'orchestrator.llm/v1',
+  kind: 'Workflow',
+  metadata: { name: 'slow', version: '1.0.0' },
+  spec: {
+    tasks: [
+      { id: 'first', executor: 'transform:template', inputs: { template: 'one' } },
+      { id: 'wait', executor: 'sleep', dependsOn: ['first'], inputs: { duration: ms } },
+      {
+        id: 'last',
+        executor: 'transform:template',
+        dependsOn: ['wait'],
+        inputs: { template: 'done' },
+      },
+    ],
+    outputs: { result: '${{ tasks.last.outputs.result }}' },
+  },
+});

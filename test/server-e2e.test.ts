@@ -5,26 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSse, type SseEvent } from '../packages/server/src/rest/test-helpers.js';
 import { tempDir } from './cli-durable-helpers.js';
-import { serve, spawnCli } from './serve-helpers.js';
-
-const slow = (ms: number): Record<string, unknown> => ({
-  apiVersion: 'orchestrator.llm/v1',
-  kind: 'Workflow',
-  metadata: { name: 'slow', version: '1.0.0' },
-  spec: {
-    tasks: [
-      { id: 'first', executor: 'transform:template', inputs: { template: 'one' } },
-      { id: 'wait', executor: 'sleep', dependsOn: ['first'], inputs: { duration: ms } },
-      {
-        id: 'last',
-        executor: 'transform:template',
-        dependsOn: ['wait'],
-        inputs: { template: 'done' },
-      },
-    ],
-    outputs: { result: '${{ tasks.last.outputs.result }}' },
-  },
-});
+import { serve, slow, spawnCli } from './serve-helpers.js';
 
 async function call(
   url: string,

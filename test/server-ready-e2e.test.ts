@@ -14,7 +14,7 @@ import {
   useTestDatabase,
 } from '../packages/postgres/src/test-database.js';
 import { tempDir } from './cli-durable-helpers.js';
-import { serve } from './serve-helpers.js';
+import { serve, slow } from './serve-helpers.js';
 
 /** A TCP proxy on 127.0.0.1 to PostgreSQL that can be cut and restored on the same port. */
 class TcpProxy {
@@ -65,25 +65,6 @@ class TcpProxy {
     await closed;
   }
 }
-
-const slow = (ms: number): Record<string, unknown> => ({
-  apiVersion: 'orchestrator.llm/v1',
-  kind: 'Workflow',
-  metadata: { name: 'slow', version: '1.0.0' },
-  spec: {
-    tasks: [
-      { id: 'first', executor: 'transform:template', inputs: { template: 'one' } },
-      { id: 'wait', executor: 'sleep', dependsOn: ['first'], inputs: { duration: ms } },
-      {
-        id: 'last',
-        executor: 'transform:template',
-        dependsOn: ['wait'],
-        inputs: { template: 'done' },
-      },
-    ],
-    outputs: { result: '${{ tasks.last.outputs.result }}' },
-  },
-});
 
 interface Reply {
   status?: string;

@@ -4,8 +4,10 @@
  * task waits, journalled (`task.waiting`), across restarts, until someone approves it (it runs) or
  * rejects it (it fails with `ApprovalRejected`, and its fallback, if any, applies).
  */
+import type { Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import type { ControlCommand, Store } from '../store/port.js';
+import type { LogSink } from './attempt-context.js';
 import type { PlanTask } from './plan.js';
 import type { RunHandle } from './run-handle.js';
 import type { ApprovalRecord, RunState } from './run.js';
@@ -170,4 +172,37 @@ export async function decideTask(
     ...(decision.comment === undefined ? {} : { comment: decision.comment }),
   });
   return handle;
+}
+
+/** Writes each decision applied here to the store's audit log (a failed write is logged). */
+export function auditDecision(
+  store: Store,
+  clock: Clock,
+  log: LogSink,
+): (
+  run: RunState,
+  taskId: string,
+  decision: 'approved' | 'rejected',
+  actor: string | undefined,
+  comment: string | undefined,
+) => void {
+  return (run, taskId, decision, actor, comment) => {
+    store.audit
+      .append({
+        at: clock.now(),
+        actor: actor ?? 'unknown',
+        action: decision === 'approved' ? 'task.approve' : 'task.reject',
+        runId: run.id,
+        taskId,
+        outcome: decision,
+        details: comment === undefined ? {} : { comment },
+      })
+      .catch((err: unknown) => {
+        log('error', 'the audit log could not be written', {
+          runId: run.id,
+          taskId,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      });
+  };
 }

@@ -28,7 +28,7 @@ import {
   type RunEventName,
 } from './handlers/index.js';
 import { LastGoodOutputs } from './fallbacks.js';
-import { decideTask, type Decision, type DecisionDeps } from './approvals.js';
+import { auditDecision, decideTask, type Decision, type DecisionDeps } from './approvals.js';
 import { controlThroughStore } from './remote-control.js';
 import type { LogSink } from './attempt-context.js';
 import { EventBus, type EngineListener } from './bus.js';
@@ -202,25 +202,7 @@ export class Engine {
       ),
       lastGood: this.lastGood,
       gate: options.taskGate,
-      onDecision: (run, taskId, decision, actor, comment) => {
-        this.store.audit
-          .append({
-            at: this.clock.now(),
-            actor: actor ?? 'unknown',
-            action: decision === 'approved' ? 'task.approve' : 'task.reject',
-            runId: run.id,
-            taskId,
-            outcome: decision,
-            details: comment === undefined ? {} : { comment },
-          })
-          .catch((err: unknown) => {
-            log('error', 'the audit log could not be written', {
-              runId: run.id,
-              taskId,
-              error: err instanceof Error ? err.message : String(err),
-            });
-          });
-      },
+      onDecision: auditDecision(this.store, this.clock, log),
       onTaskFailed: (run, task, error) => {
         if (run.plan.deadLetter) this.deadLetter(taskDeadLetter(run, task, error));
       },
