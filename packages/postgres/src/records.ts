@@ -2,8 +2,9 @@
  * The cache, audit log and usage log of a PostgreSQL store, in its schema (tables `cache`,
  * `audit_log` and `usage_log`, migration 002). They are independent of runs: their writes need no
  * lease and do not go through the store's write queue, so they never wait for a batch of journal
- * writes. They are applied in the order they were issued among themselves (`RecordsSequence`),
- * and a read waits for the record writes issued before it. JSON values are kept as text.
+ * writes. They are applied one after the other (`RecordsSequence`), in the order they were issued,
+ * except that audit entries appended while earlier writes run join one INSERT (still in their own
+ * order); a read waits for the record writes issued before it. JSON values are kept as text.
  */
 import {
   auditFromRow,
@@ -51,6 +52,21 @@ export class RecordsSequence {
     const result = this.tail.then(() => this.pool.query<R>(text, values));
     this.tail = result.then(nothing, nothing);
     return result;
+  }
+
+  /**
+   * Runs `fn` (queries of its own) after the writes issued before it and before those issued
+   * after it; for a batch of writes gathered while the writes before it run.
+   */
+  run(fn: (pool: pg.Pool) => Promise<void>): Promise<void> {
+    const result = this.tail.then(() => fn(this.pool));
+    this.tail = result.then(nothing, nothing);
+    return result;
+  }
+
+  /** Throws when the store may not be used any more. */
+  assertOpen(): void {
+    this.check();
   }
 
   async read<R extends pg.QueryResultRow>(
@@ -142,31 +158,71 @@ export class PostgresKeyValueCache implements KeyValueCache {
   }
 }
 
+/** An audit entry waiting for its batch's INSERT. */
+interface PendingAudit {
+  readonly row: Omit<AuditRow, 'id'>;
+  readonly resolve: (entry: AuditEntry) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** The audit columns but `id`, in the order of `AUDIT_TYPES`. */
+const AUDIT_COLUMNS = ['at', 'actor', 'action', 'run_id', 'task_id', 'outcome', 'details'] as const;
+const AUDIT_TYPES = ['float8', 'text', 'text', 'text', 'text', 'text', 'text'];
+
+/**
+ * Entries are inserted in batches: those appended while the record writes before them run share
+ * one INSERT (one round trip for many API calls under load), in the order they were appended.
+ */
 export class PostgresAuditLog implements AuditLog {
+  private pending: PendingAudit[] = [];
+
   constructor(
     private readonly db: RecordsSequence,
     private readonly t: Tables,
   ) {}
 
-  async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    const details = toJson(entry.details);
-    const runId = entry.runId ?? null;
-    const taskId = entry.taskId ?? null;
-    const { rows } = await this.db.write<{ id: string }>(
-      `INSERT INTO ${this.t.auditLog} (at, actor, action, run_id, task_id, outcome, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [entry.at, entry.actor, entry.action, runId, taskId, entry.outcome, details],
-    );
-    return auditFromRow({
-      id: rows[0]?.id ?? '0',
-      at: entry.at,
-      actor: entry.actor,
-      action: entry.action,
-      run_id: runId,
-      task_id: taskId,
-      outcome: entry.outcome,
-      details,
+  append(entry: NewAuditEntry): Promise<AuditEntry> {
+    let row: PendingAudit['row'];
+    try {
+      this.db.assertOpen();
+      row = {
+        at: entry.at,
+        actor: entry.actor,
+        action: entry.action,
+        run_id: entry.runId ?? null,
+        task_id: entry.taskId ?? null,
+        outcome: entry.outcome,
+        details: toJson(entry.details),
+      };
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ row, resolve, reject });
+      if (this.pending.length === 1) void this.db.run((pool) => this.insertPending(pool));
     });
+  }
+
+  /** One INSERT of the pending entries; settles each one's promise. Never rejects. */
+  private async insertPending(pool: pg.Pool): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const columns = AUDIT_COLUMNS.map((c) => batch.map((p) => p.row[c]));
+      const arrays = AUDIT_TYPES.map((type, i) => `$${String(i + 1)}::${type}[]`).join(', ');
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO ${this.t.auditLog} (${AUDIT_COLUMNS.join(', ')})
+         SELECT * FROM unnest(${arrays}) RETURNING id`,
+        columns,
+      );
+      // The rows take their ids from the sequence in the order unnest gives them: the order given.
+      const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      batch.forEach((p, i) => {
+        p.resolve(auditFromRow({ id: String(ids[i] ?? 0n), ...p.row }));
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
   }
 
   /** Oldest first. */

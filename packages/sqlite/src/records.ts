@@ -2,8 +2,10 @@
  * The cache, audit log and usage log of a SqliteStore, in the same database (tables `cache`,
  * `audit_log` and `usage_log`, migration 2). They are independent of runs: their writes need no
  * lease and do not go through the store's write batch (`write-batch.ts`), which they neither wait
- * for nor flush; each write is a statement (or, for a set of usage records, several) in an
- * immediate transaction of its own. JSON values are kept as text.
+ * for nor flush. A cache or usage write is a statement (or, for a set of usage records, several)
+ * in an immediate transaction of its own; audit entries, one per API call under load, are
+ * committed together, those of a turn of the event loop in one transaction (`turn-batch.ts`).
+ * JSON values are kept as text.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import {
@@ -23,9 +25,7 @@ import {
   type UsageRecord,
   type UsageTotals,
 } from '@llm-orchestrator/core';
-
-/** Runs a function in an immediate transaction. */
-type Immediate = <T>(fn: () => T) => T;
+import { TurnBatch, type Immediate } from './turn-batch.js';
 
 /** The default `limit` of `AuditLog.list`. */
 const DEFAULT_AUDIT_LIMIT = 100;
@@ -111,11 +111,13 @@ export class SqliteAuditLog implements AuditLog {
     [number, string, string, string | null, string | null, string, string]
   >;
   private readonly lists = new StatementCache<AuditRow>();
+  private readonly batch: TurnBatch<AuditEntry>;
 
   constructor(
     private readonly db: Database,
-    private readonly immediate: Immediate,
+    immediate: Immediate,
   ) {
+    this.batch = new TurnBatch(immediate);
     this.insert = db.prepare(
       `INSERT INTO audit_log (at, actor, action, run_id, task_id, outcome, details)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -123,29 +125,47 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   append(entry: NewAuditEntry): Promise<AuditEntry> {
-    return settle(() => {
-      const details = toJson(entry.details);
-      const runId = entry.runId ?? null;
-      const taskId = entry.taskId ?? null;
-      const { lastInsertRowid } = this.immediate(() =>
-        this.insert.run(entry.at, entry.actor, entry.action, runId, taskId, entry.outcome, details),
+    let details: string;
+    try {
+      details = toJson(entry.details);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const runId = entry.runId ?? null;
+    const taskId = entry.taskId ?? null;
+    return this.batch.add(() => {
+      const { at, actor, action, outcome } = entry;
+      const { lastInsertRowid } = this.insert.run(
+        at,
+        actor,
+        action,
+        runId,
+        taskId,
+        outcome,
+        details,
       );
       return auditFromRow({
         id: Number(lastInsertRowid),
-        at: entry.at,
-        actor: entry.actor,
-        action: entry.action,
+        at,
+        actor,
+        action,
         run_id: runId,
         task_id: taskId,
-        outcome: entry.outcome,
+        outcome,
         details,
       });
     });
   }
 
+  /** Commits the entries appended so far (before a read, and on close). */
+  flush(): void {
+    this.batch.flush();
+  }
+
   /** Oldest first. */
   list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
     return settle(() => {
+      this.batch.flush();
       const where = new Where();
       if (filter.runId !== undefined) where.add('run_id = ?', filter.runId);
       if (filter.action !== undefined) where.add('action = ?', filter.action);

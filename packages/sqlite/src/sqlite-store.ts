@@ -302,6 +302,7 @@ export class SqliteStore implements Store {
         return;
       }
       const failed = this.writes.applyQueued();
+      this.audit.flush();
       this.db.close();
       if (failed !== undefined) throw failed;
       resolve();

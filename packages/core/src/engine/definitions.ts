@@ -35,6 +35,8 @@ export class Definitions {
   /** Plans of definitions given as objects, per object. */
   private readonly plans = new WeakMap<object, Plan>();
   private readonly byHash = new Map<string, Plan>();
+  /** Plans of registered `name@version`s: a version, once registered, never changes. */
+  private readonly byVersion = new Map<string, Plan>();
 
   constructor(
     private readonly store: Store,
@@ -93,6 +95,8 @@ export class Definitions {
   }
 
   async registered(ref: string): Promise<Plan> {
+    const known = this.byVersion.get(ref);
+    if (known !== undefined) return known;
     const at = ref.lastIndexOf('@');
     const name = at > 0 ? ref.slice(0, at) : ref;
     const wanted = at > 0 ? ref.slice(at + 1) : undefined;
@@ -100,14 +104,17 @@ export class Definitions {
     const found =
       wanted === undefined ? latestVersion(versions) : versions.find((v) => v.version === wanted);
     if (found === undefined) {
-      const known = versions.map((v) => v.version).join(', ');
+      const others = versions.map((v) => v.version).join(', ');
       throw new OrchestratorError(
         'WORKFLOW_NOT_FOUND',
-        `no registered workflow ${ref}${known === '' ? '' : ` (versions of ${name}: ${known})`}`,
+        `no registered workflow ${ref}${others === '' ? '' : ` (versions of ${name}: ${others})`}`,
         { hint: 'register it with `llm-orchestrator workflows register <file>`' },
       );
     }
-    return this.planFor(found.definition);
+    const plan = await this.planFor(found.definition);
+    // Only an exact version is kept: the latest of a name changes as versions are registered.
+    if (wanted !== undefined) this.byVersion.set(ref, plan);
+    return plan;
   }
 
   private compile(source: StoredDefinition['source'], workflow: string | undefined): Plan {

@@ -70,12 +70,16 @@ export class Durability {
       : undefined;
     run.seq = 1;
     if (this.durable) this.hold(run, 1);
-    this.settle(
-      () => this.o.store.createRun(run.id, entry, lease),
-      (err) => {
-        this.failed(run, err);
-      },
-    );
+    let created: Promise<void>;
+    try {
+      created = Promise.resolve(this.o.store.createRun(run.id, entry, lease));
+    } catch (err) {
+      created = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    created.catch((err: unknown) => {
+      this.failed(run, err);
+    });
+    run.created = created;
   }
 
   /** Appends one entry (the run's seq is already counted) and snapshots when it is time. */

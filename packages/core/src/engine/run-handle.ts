@@ -19,6 +19,13 @@ export interface RunHandle {
   readonly id: string;
   /** The workflow's name and version. */
   readonly workflow: { readonly name: string; readonly version: string };
+  /** When the run was created (ms since the epoch). */
+  readonly createdAt: number;
+  /**
+   * Resolves once the run's creation is committed to the store (a crash from then on does not lose
+   * the run); rejects with the store's error when it could not be written.
+   */
+  created(): Promise<void>;
   wait(): Promise<RunResult>;
   status(): RunStatus;
   result(): RunResult;
@@ -72,6 +79,14 @@ class Handle implements RunHandle {
 
   get workflow(): { readonly name: string; readonly version: string } {
     return this.run.plan;
+  }
+
+  get createdAt(): number {
+    return this.run.createdAt;
+  }
+
+  created(): Promise<void> {
+    return this.run.created;
   }
 
   async wait(): Promise<RunResult> {

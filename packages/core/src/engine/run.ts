@@ -61,6 +61,9 @@ function satisfies(status: TaskStatus, kind: PlanDependency['kind']): boolean {
   return kind === 'completion' ? TERMINAL_TASK_STATES.has(status) : status === TaskStatus.Completed;
 }
 
+/** The `created` of a run that is in the store already. */
+const STORED: Promise<void> = Promise.resolve();
+
 export class RunState {
   status: RunStatus = 'pending';
   error: ErrorInfo | undefined;
@@ -85,6 +88,11 @@ export class RunState {
   /** What a failed journal write of this run calls (one function per run, made on first use). */
   onWriteError: ((err: unknown) => void) | undefined;
   readonly createdAt: number;
+  /**
+   * Settles once the run's creation is in the store: set by Durability for a run created here;
+   * a run taken over from the store was there already.
+   */
+  created: Promise<void> = STORED;
   startedAt: number | undefined;
   endedAt: number | undefined;
   private readonly unsettled: Int32Array;

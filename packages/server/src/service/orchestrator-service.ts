@@ -34,7 +34,7 @@ import {
   type InputLimits,
 } from './input-limits.js';
 import { runEvents } from './run-events.js';
-import { cursorAfter, decodeCursor, runDetail, runInfo, TaskOrders } from './run-views.js';
+import { cursorAfter, decodeCursor, runInfo, RunDetails } from './run-views.js';
 import { checkControl, controlApplied, type ControlKind } from './run-control.js';
 
 export interface OrchestratorServiceOptions {
@@ -62,7 +62,7 @@ export class OrchestratorService implements OrchestratorApi {
   readonly engine: Engine;
   readonly store: Store;
   private readonly limits: InputLimits;
-  private readonly orders: TaskOrders;
+  private readonly details: RunDetails;
   private readonly calls: AuditedCalls;
   private readonly closing = new AbortController();
 
@@ -75,7 +75,7 @@ export class OrchestratorService implements OrchestratorApi {
       () => this.engine.clock.now(),
       options.log ?? (() => undefined),
     );
-    this.orders = new TaskOrders(this.engine, this.store);
+    this.details = new RunDetails(this.engine, this.store);
   }
 
   /** Ends every open event stream; `ready()` is false afterwards. */
@@ -120,24 +120,26 @@ export class OrchestratorService implements OrchestratorApi {
         request.runId === undefined ? {} : { runId: request.runId },
       );
       subject.runId = handle.id;
-      await this.store.flush();
-      const record = await this.store.getRun(handle.id);
-      if (record !== undefined) return runInfo(record);
-      const now = new Date().toISOString();
+      // Answered once the run is durable, from the handle: no read of the store.
+      await handle.created();
+      const status = handle.status();
       return {
         id: handle.id,
-        workflow: { ...handle.workflow },
-        status: handle.status(),
-        createdAt: now,
-        updatedAt: now,
+        workflow: { name: handle.workflow.name, version: handle.workflow.version },
+        // The status as of now: a short run may have ended already.
+        status,
+        createdAt: new Date(handle.createdAt).toISOString(),
+        updatedAt: new Date(this.engine.clock.now()).toISOString(),
+        // This process holds the run while it runs (on a durable store).
+        ...(this.store.durable && !TERMINAL_RUN_STATES.has(status)
+          ? { owner: this.engine.owner }
+          : {}),
       };
     });
   }
 
   async get(p: Principal, runId: string): Promise<RunDetail> {
-    return this.calls.read(p, async () =>
-      runDetail(this.store, await this.record(runId), this.orders),
-    );
+    return this.calls.read(p, async () => this.details.of(await this.record(runId)));
   }
 
   async list(p: Principal, request: ListRequest): Promise<{ runs: RunInfo[]; next?: string }> {
@@ -343,7 +345,7 @@ export class OrchestratorService implements OrchestratorApi {
       const record = await this.record(runId);
       if (checkControl(kind, record)) return runInfo(record);
       if (command.type === 'retry' && command.fromTask !== undefined) {
-        const tasks = await this.orders.of(record.definition);
+        const tasks = await this.details.orders.of(record.definition);
         if (tasks !== undefined && !tasks.includes(command.fromTask)) {
           throw invalid(
             'UNKNOWN_TASK',
