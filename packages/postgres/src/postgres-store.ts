@@ -2,7 +2,8 @@
  * The PostgreSQL store: many processes, on many nodes, share runs through one database. Journal
  * writes, lease releases and definitions are applied in batches (`write-queue.ts`, `batch.ts`);
  * the other writes run between two batches, so that every write is applied in the order it was
- * issued; a read first waits for the writes issued before it. The cache, audit log and usage log
+ * issued; a read first waits for the writes issued before it (a read of one run, for the writes to
+ * that run and the unbatched writes). The cache, audit log and usage log
  * (`records.ts`) are independent of runs and kept in order beside that queue.
  */
 import {
@@ -20,6 +21,7 @@ import {
   type JournalEntry,
   type Lease,
   type RunFilter,
+  type RunRead,
   type ControlRow,
   type RunRecord,
   type RunRow,
@@ -134,7 +136,9 @@ export class PostgresStore implements Store {
   }
 
   async read(runId: string, afterSeq = 0, limit?: number): Promise<readonly StoredEntry[]> {
-    const { rows } = await this.query<{ seq: number; entry: string }>(
+    const { rows } = await this.queryRun<{ seq: number; entry: string }>(
+      runId,
+      'read',
       `SELECT seq, entry FROM ${this.t.journal} WHERE run_id = $1 AND seq > $2 ORDER BY seq
        LIMIT $3`,
       [runId, afterSeq, limit ?? null],
@@ -157,11 +161,48 @@ export class PostgresStore implements Store {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    const { rows } = await this.query<RunRow>(
+    const { rows } = await this.queryRun<RunRow>(
+      runId,
+      'getRun',
       `SELECT ${RUN_COLUMNS} FROM ${this.t.runs} WHERE id = $1`,
       [runId],
     );
     return rows[0] === undefined ? undefined : runFromRow(rows[0]);
+  }
+
+  /**
+   * One statement: the run's row joined to its snapshot, with the journal after it as one JSON
+   * array (PostgreSQL builds it from the entries' text; it is parsed here once, as a whole).
+   */
+  async readRun(runId: string): Promise<RunRead | undefined> {
+    const t = this.t;
+    const { rows } = await this.queryRun<
+      RunRow & {
+        snapshot_seq: number | null;
+        snapshot_state: string | null;
+        entries: StoredEntry[];
+      }
+    >(
+      runId,
+      'readRun',
+      `SELECT ${RUN_COLUMNS}, s.seq AS snapshot_seq, s.state AS snapshot_state,
+         (SELECT coalesce(json_agg(json_build_object('seq', j.seq, 'entry', j.entry::json)
+                   ORDER BY j.seq), '[]'::json)
+          FROM ${t.journal} j WHERE j.run_id = r.id AND j.seq > coalesce(s.seq, 0)) AS entries
+       FROM ${t.runs} r LEFT JOIN ${t.snapshots} s ON s.run_id = r.id WHERE r.id = $1`,
+      [runId],
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return {
+      record: runFromRow(row),
+      ...(row.snapshot_seq === null || row.snapshot_state === null
+        ? {}
+        : {
+            snapshot: { seq: row.snapshot_seq, state: JSON.parse(row.snapshot_state) as unknown },
+          }),
+      entries: row.entries,
+    };
   }
 
   async listRuns(filter: RunFilter = {}): Promise<readonly RunRecord[]> {
@@ -256,7 +297,9 @@ export class PostgresStore implements Store {
   }
 
   async pendingControls(runId: string): Promise<readonly ControlRequest[]> {
-    const { rows } = await this.query<ControlRow>(
+    const { rows } = await this.queryRun<ControlRow>(
+      runId,
+      'pendingControls',
       `SELECT id, run_id, command, requested_at FROM ${this.t.controls}
        WHERE run_id = $1 ORDER BY id`,
       [runId],
@@ -281,7 +324,9 @@ export class PostgresStore implements Store {
   }
 
   async latestSnapshot(runId: string): Promise<Snapshot | undefined> {
-    const { rows } = await this.query<{ seq: number; state: string }>(
+    const { rows } = await this.queryRun<{ seq: number; state: string }>(
+      runId,
+      'latestSnapshot',
       `SELECT seq, state FROM ${this.t.snapshots} WHERE run_id = $1`,
       [runId],
     );
@@ -364,6 +409,19 @@ export class PostgresStore implements Store {
   private async write<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw storeClosed();
     return this.queue.task(fn);
+  }
+
+  /** A read of one run, after the writes to it issued before it (not those of other runs). */
+  private async queryRun<R extends pg.QueryResultRow>(
+    runId: string,
+    name: string,
+    text: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    if (this.closed) throw storeClosed();
+    await this.queue.idleFor(runId);
+    // A named statement: parsed and planned once per connection (its name says which schema).
+    return this.pool.query<R>({ name: `${this.t.schema}.${name}`, text, values });
   }
 
   /** A read, after the writes issued before it. */

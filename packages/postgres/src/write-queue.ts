@@ -31,6 +31,10 @@ export class WriteQueue<Op> {
   /** The job being applied; nothing joins it any more. */
   private current: Job<Op> | undefined;
   private draining = false;
+  /** Per run, the last queued job that writes to it (until that job is done). */
+  private readonly lastOfRun = new Map<string, Job<Op>>();
+  /** The last queued task (it may write to any run), until it is done. */
+  private lastTask: Job<Op> | undefined;
 
   constructor(
     private readonly write: BatchWriter<Op>,
@@ -49,9 +53,15 @@ export class WriteQueue<Op> {
     return new Promise<void>((resolve, reject) => {
       const item = { op, resolve, reject };
       const last = this.jobs.at(-1);
-      if (last?.kind === 'batch' && last !== this.current && last.items.length < this.maxBatch)
+      let job: Job<Op>;
+      if (last?.kind === 'batch' && last !== this.current && last.items.length < this.maxBatch) {
         last.items.push(item);
-      else this.add({ kind: 'batch', items: [item] });
+        job = last;
+      } else {
+        job = this.add({ kind: 'batch', items: [item] });
+      }
+      const run = this.runOf(op);
+      if (run !== undefined) this.lastOfRun.set(run, job);
     });
   }
 
@@ -59,7 +69,10 @@ export class WriteQueue<Op> {
   task<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // Never rejects, and a function that throws at once fails only its own call.
-      this.add({ kind: 'task', run: () => Promise.resolve().then(fn).then(resolve, reject) });
+      this.lastTask = this.add({
+        kind: 'task',
+        run: () => Promise.resolve().then(fn).then(resolve, reject),
+      });
     });
   }
 
@@ -68,18 +81,45 @@ export class WriteQueue<Op> {
     return this.jobs.at(-1)?.done ?? Promise.resolve();
   }
 
+  /**
+   * Resolves when every write to the run queued so far has been applied (or has failed): its
+   * batched writes, and the tasks, which may write to any run. Writes to other runs are not waited
+   * for.
+   */
+  idleFor(runId: string): Promise<void> {
+    const ofRun = this.lastOfRun.get(runId);
+    const task = this.lastTask;
+    if (ofRun === undefined) return task?.done ?? Promise.resolve();
+    if (task === undefined) return ofRun.done;
+    // Jobs end in the order they were queued: the later of the two is the one to wait for.
+    return this.jobs.indexOf(task) > this.jobs.indexOf(ofRun) ? task.done : ofRun.done;
+  }
+
   private add(
     job: { kind: 'batch'; items: Queued<Op>[] } | { kind: 'task'; run: () => Promise<void> },
-  ): void {
+  ): Job<Op> {
     let finish = (): void => undefined;
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    this.jobs.push({ ...job, done, finish });
-    if (this.draining) return;
-    this.draining = true;
-    // Starts on the next turn of the event loop: the calls issued until then share the batch.
-    setImmediate(() => void this.drain());
+    const queued: Job<Op> = { ...job, done, finish };
+    this.jobs.push(queued);
+    if (!this.draining) {
+      this.draining = true;
+      // Starts on the next turn of the event loop: the calls issued until then share the batch.
+      setImmediate(() => void this.drain());
+    }
+    return queued;
+  }
+
+  /** The job is done: nothing needs to wait for it any more. */
+  private forget(job: Job<Op>): void {
+    if (this.lastTask === job) this.lastTask = undefined;
+    if (job.kind !== 'batch') return;
+    for (const item of job.items) {
+      const run = this.runOf(item.op);
+      if (run !== undefined && this.lastOfRun.get(run) === job) this.lastOfRun.delete(run);
+    }
   }
 
   private async drain(): Promise<void> {
@@ -88,6 +128,7 @@ export class WriteQueue<Op> {
       if (job.kind === 'task') await job.run();
       else await this.apply(job.items);
       this.jobs.shift();
+      this.forget(job);
       job.finish();
     }
     this.current = undefined;

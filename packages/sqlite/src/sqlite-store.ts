@@ -3,8 +3,9 @@
  * same file: every write runs in an immediate transaction (the database's write lock is taken
  * before anything is read), so claims and fenced appends are race-free across processes. The
  * frequent writes (journal, lease releases, snapshots) are batched (`write-batch.ts`); every other
- * method first applies the queued ones, except those of the cache, audit log and usage log
- * (`records.ts`), which are independent of runs.
+ * method first applies the queued ones, except a read of one run, which does so only when some of
+ * them are the run's, reads of the registry, which the batch never writes, and the methods of the
+ * cache, audit log and usage log (`records.ts`), which are independent of runs.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,6 +24,7 @@ import {
   type JournalEntry,
   type Lease,
   type RunFilter,
+  type RunRead,
   type RunRecord,
   type RunRow,
   type Snapshot,
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly db: Database;
   private readonly writes: WriteBatcher;
   private readonly immediate: <T>(fn: () => T) => T;
+  private readonly deferred: <T>(fn: () => T) => T;
   private readonly listStatements = new Map<string, Statement<unknown[], RunRow>>();
   private readonly sql: StoreStatements;
 
@@ -79,6 +82,7 @@ export class SqliteStore implements Store {
     }
     const tx = db.transaction((fn: () => unknown) => fn());
     this.immediate = <T>(fn: () => T): T => tx.immediate(fn) as T;
+    this.deferred = <T>(fn: () => T): T => tx.deferred(fn) as T;
     this.writes = new WriteBatcher(db, options.blobThreshold ?? DEFAULT_BLOB_THRESHOLD);
     this.deadLetters = new SqliteDeadLetterQueue(
       db,
@@ -107,7 +111,7 @@ export class SqliteStore implements Store {
   }
 
   read(runId: string, afterSeq = 0, limit?: number): Promise<readonly StoredEntry[]> {
-    return this.use(() =>
+    return this.useRun(runId, () =>
       this.sql.readJournal
         .all(runId, afterSeq, limit === undefined ? -1 : Math.max(0, limit))
         .map(([seq, entry]) => ({ seq, entry: JSON.parse(entry) as JournalEntry })),
@@ -129,10 +133,31 @@ export class SqliteStore implements Store {
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
   getRun(runId: string): Promise<RunRecord | undefined> {
-    return this.use(() => {
+    return this.useRun(runId, () => {
       const row = this.sql.getRun.get(runId);
       return row === undefined ? undefined : runFromRow(row);
     });
+  }
+
+  readRun(runId: string): Promise<RunRead | undefined> {
+    return this.useRun(runId, () =>
+      // A read transaction: the three reads see the same state, whatever another process commits.
+      this.deferred(() => {
+        const row = this.sql.getRun.get(runId);
+        if (row === undefined) return undefined;
+        const snapshot = this.sql.latestSnapshot.get(runId);
+        const entries = this.sql.readJournal
+          .all(runId, snapshot?.seq ?? 0, -1)
+          .map(([seq, entry]) => ({ seq, entry: JSON.parse(entry) as JournalEntry }));
+        return {
+          record: runFromRow(row),
+          ...(snapshot === undefined
+            ? {}
+            : { snapshot: { seq: snapshot.seq, state: JSON.parse(snapshot.state) as unknown } }),
+          entries,
+        };
+      }),
+    );
   }
 
   listRuns(filter: RunFilter = {}): Promise<readonly RunRecord[]> {
@@ -239,7 +264,7 @@ export class SqliteStore implements Store {
   }
 
   pendingControls(runId: string): Promise<readonly ControlRequest[]> {
-    return this.use(() => this.sql.pendingControls.all(runId).map(controlFromRow));
+    return this.useRun(runId, () => this.sql.pendingControls.all(runId).map(controlFromRow));
   }
 
   // ── snapshots ───────────────────────────────────────────────────────────────────────────────
@@ -248,7 +273,7 @@ export class SqliteStore implements Store {
   }
 
   latestSnapshot(runId: string): Promise<Snapshot | undefined> {
-    return this.use(() => {
+    return this.useRun(runId, () => {
       const row = this.sql.latestSnapshot.get(runId);
       return row === undefined
         ? undefined
@@ -265,7 +290,7 @@ export class SqliteStore implements Store {
   }
 
   getDefinition(hash: string): Promise<StoredDefinition | undefined> {
-    return this.use(() => {
+    return this.direct(() => {
       const row = this.sql.getDefinition.get(hash);
       return row === undefined
         ? undefined
@@ -285,7 +310,7 @@ export class SqliteStore implements Store {
   }
 
   listWorkflows(name?: string): Promise<readonly WorkflowVersion[]> {
-    return this.use(() =>
+    return this.direct(() =>
       this.sql.listWorkflows.all({ name: name ?? null }).map((row) => ({
         name: row.name,
         version: row.version,
@@ -313,6 +338,24 @@ export class SqliteStore implements Store {
   private use<T>(fn: () => T): Promise<T> {
     return new Promise((resolve) => {
       this.writes.applyQueued();
+      resolve(fn());
+    });
+  }
+
+  /**
+   * A read of one run: applies the queued writes first only when some are the run's, so that a
+   * read sees the run's own writes without cutting short the batch of the others.
+   */
+  private useRun<T>(runId: string, fn: () => T): Promise<T> {
+    return new Promise((resolve) => {
+      if (this.writes.hasQueued(runId)) this.writes.applyQueued();
+      resolve(fn());
+    });
+  }
+
+  /** A read of what the batch never writes (the registry): at once. */
+  private direct<T>(fn: () => T): Promise<T> {
+    return new Promise((resolve) => {
       resolve(fn());
     });
   }

@@ -78,6 +78,8 @@ interface StateRow {
 
 export class WriteBatcher {
   private queue: Write[] = [];
+  /** The runs that `queue` writes to. */
+  private readonly queuedRuns = new Set<string>();
   /**
    * Runs whose appends were lost with a batch that could not commit: their later appends are
    * refused with the same error (they would leave a gap in the journal) until the run is claimed.
@@ -167,6 +169,7 @@ export class WriteBatcher {
     const queued = this.queue;
     if (queued.length === 0) return undefined;
     this.queue = [];
+    this.queuedRuns.clear();
     const writes: Write[] = [];
     for (const w of queued) {
       if (w.kind === 'append' && this.broken.has(w.runId)) w.reject(this.broken.get(w.runId));
@@ -197,8 +200,14 @@ export class WriteBatcher {
     this.broken.delete(runId);
   }
 
+  /** Whether a write to the run is waiting in the queue. */
+  hasQueued(runId: string): boolean {
+    return this.queuedRuns.has(runId);
+  }
+
   private enqueue(write: Write): void {
     this.queue.push(write);
+    if (write.kind !== 'barrier') this.queuedRuns.add(write.runId);
     if (this.queue.length >= MAX_BATCH) {
       this.applyQueued();
     } else if (this.scheduled === undefined) {

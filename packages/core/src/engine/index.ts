@@ -19,6 +19,6 @@ export type { LogLevel, LogSink } from './attempt-context.js';
 export { replayJournal } from './replay.js';
 export type { ReplayedRun, ReplayedTask } from './replay.js';
 export { hashDefinition, latestVersion } from './definitions.js';
-export { loadJournal } from './snapshot.js';
+export { loadJournal, loadRun } from './snapshot.js';
 export type { LoadedJournal } from './snapshot.js';
 export { TERMINAL_RUN_STATES, TERMINAL_TASK_STATES } from './states.js';

@@ -4,7 +4,13 @@
  * (`ReplayedRun`); a large task output is not copied into it but referred to by the seq of the
  * journal entry that holds it (`{ $entry: seq }`).
  */
-import { isBlobRef, type Store } from '../store/port.js';
+import {
+  isBlobRef,
+  type RunRecord,
+  type Snapshot,
+  type Store,
+  type StoredEntry,
+} from '../store/port.js';
 import { OrchestratorError } from '../errors.js';
 import type { JournalEntry } from './journal.js';
 import { emptyReplay, replayFromJson, replayJournal, replayToJson } from './replay.js';
@@ -73,8 +79,33 @@ export interface LoadedJournal {
  */
 export async function loadJournal(store: Store, runId: string): Promise<LoadedJournal> {
   const snapshot = await store.latestSnapshot(runId);
-  const replayed = snapshot === undefined ? emptyReplay() : replayFromJson(snapshot.state);
   const stored = await store.read(runId, snapshot?.seq ?? 0);
+  return replayRead(store, runId, snapshot, stored);
+}
+
+/**
+ * A run's record and state, read together (`Store.readRun`: one consistent read), with the values
+ * of BlobRefs and entry references read back; undefined when there is no such run.
+ */
+export async function loadRun(
+  store: Store,
+  runId: string,
+): Promise<{ readonly record: RunRecord; readonly journal: LoadedJournal } | undefined> {
+  const read = await store.readRun(runId);
+  if (read === undefined) return undefined;
+  return {
+    record: read.record,
+    journal: await replayRead(store, runId, read.snapshot, read.entries),
+  };
+}
+
+async function replayRead(
+  store: Store,
+  runId: string,
+  snapshot: Snapshot | undefined,
+  stored: readonly StoredEntry[],
+): Promise<LoadedJournal> {
+  const replayed = snapshot === undefined ? emptyReplay() : replayFromJson(snapshot.state);
   replayJournal(
     stored.map((s) => s.entry),
     replayed,

@@ -134,6 +134,32 @@ export function describeStoreConformance(
       expect(r?.error).toBeUndefined();
     });
 
+    it("a read of a run sees the writes to it issued before the read, whatever other runs' writes", async () => {
+      const s = await fresh();
+      await s.createRun('r1', created(10));
+      // Writes to another run around a write to r1, none of them waited for before the reads.
+      const writes = [
+        call(() => s.createRun('r2', created(11))),
+        call(() => s.append('r1', [status(12, 'running')])),
+        call(() => s.append('r2', [status(13, 'running'), started(14, 'a')])),
+      ];
+      const [r1, entries1, r2, snapshot] = await Promise.all([
+        call(() => s.getRun('r1')),
+        call(() => s.read('r1')),
+        call(() => s.getRun('r2')),
+        call(() => s.latestSnapshot('r2')),
+      ]);
+      expect(r1).toMatchObject({ status: 'running', lastSeq: 2, updatedAt: 12 });
+      expect(entries1.map((e) => e.entry.type)).toEqual(['run.created', 'run.status']);
+      expect(r2).toMatchObject({ status: 'running', lastSeq: 3 });
+      expect(snapshot).toBeUndefined();
+      await Promise.all(writes);
+      // A snapshot saved without waiting is seen by the next read of it.
+      const saved = call(() => s.saveSnapshot('r2', { seq: 3, state: { n: 1 } }));
+      expect(await s.latestSnapshot('r2')).toEqual({ seq: 3, state: { n: 1 } });
+      await saved;
+    });
+
     it('records and clears a run error; running again clears the outputs', async () => {
       const s = await fresh();
       await s.createRun('r1', created(10));
@@ -320,6 +346,34 @@ export function describeStoreConformance(
       expect(await code(call(() => s.requestControl('ghost', { type: 'pause' }, 1)))).toBe(
         'RUN_NOT_FOUND',
       );
+    });
+
+    it('reads a run whole: its record, latest snapshot and the journal after it', async () => {
+      const s = await fresh();
+      expect(await s.readRun('nope')).toBeUndefined();
+      await s.createRun('r1', created(10));
+      const writes = [
+        call(() => s.append('r1', [status(11, 'running'), started(12, 'a')])),
+        call(() => s.append('r1', [completed(13, 'a', { text: 'x'.repeat(2000) })])),
+      ];
+      // Issued before the writes settle: it sees them.
+      const whole = await s.readRun('r1');
+      await Promise.all(writes);
+      expect(whole?.record).toMatchObject({ id: 'r1', status: 'running', lastSeq: 4 });
+      expect(whole?.snapshot).toBeUndefined();
+      expect(whole?.entries.map((e) => [e.seq, e.entry.type])).toEqual([
+        [1, 'run.created'],
+        [2, 'run.status'],
+        [3, 'task.started'],
+        [4, 'task.completed'],
+      ]);
+      // A large output is a BlobRef in the journal, as `read` gives it.
+      expect(whole?.entries[3]).toEqual((await s.read('r1', 3))[0]);
+      await s.saveSnapshot('r1', { seq: 3, state: { upTo: 3 } });
+      const after = await s.readRun('r1');
+      expect(after?.snapshot).toEqual({ seq: 3, state: { upTo: 3 } });
+      expect(after?.entries.map((e) => e.seq)).toEqual([4]);
+      expect(after?.record).toEqual(await s.getRun('r1'));
     });
 
     it('keeps the latest snapshot of a run', async () => {

@@ -6,6 +6,7 @@ export type {
   ControlRequest,
   Lease,
   RunFilter,
+  RunRead,
   RunRecord,
   Snapshot,
   Store,

@@ -21,6 +21,7 @@ import type {
   ControlRequest,
   Lease,
   RunFilter,
+  RunRead,
   RunRecord,
   Snapshot,
   Store,
@@ -174,6 +175,17 @@ export class MemoryStore implements Store {
   getRun(runId: string): RunRecord | undefined {
     const r = this.runs.get(runId)?.record;
     return r === undefined ? undefined : publicRecord(r);
+  }
+
+  readRun(runId: string): RunRead | undefined {
+    const run = this.runs.get(runId);
+    if (run === undefined) return undefined;
+    const { snapshot } = run;
+    return {
+      record: publicRecord(run.record),
+      ...(snapshot === undefined ? {} : { snapshot }),
+      entries: run.journal.slice(snapshot?.seq ?? 0),
+    };
   }
 
   listRuns(filter: RunFilter = {}): readonly RunRecord[] {

@@ -114,6 +114,14 @@ export interface ControlRequest {
   readonly requestedAt: number;
 }
 
+/** What `readRun` gives. */
+export interface RunRead {
+  readonly record: RunRecord;
+  readonly snapshot?: Snapshot;
+  /** The journal entries after the snapshot's seq (all of them without one), in order. */
+  readonly entries: readonly StoredEntry[];
+}
+
 export interface Snapshot {
   /** The journal seq the state includes (entries up to and including it). */
   readonly seq: number;
@@ -165,6 +173,11 @@ export interface Store {
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
   getRun(runId: string): Awaitable<RunRecord | undefined>;
+  /**
+   * A run's record, its latest snapshot and the journal after that snapshot, read together: one
+   * consistent view in one round trip (what a status read or a takeover needs).
+   */
+  readRun(runId: string): Awaitable<RunRead | undefined>;
   listRuns(filter?: RunFilter): Awaitable<readonly RunRecord[]>;
   /** Deletes a run: its summary, journal, snapshots, control requests and blobs. */
   deleteRun(runId: string): Awaitable<void>;

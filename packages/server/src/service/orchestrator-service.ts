@@ -54,6 +54,10 @@ export interface OrchestratorServiceOptions {
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const STATUSES = new Set<string>(Object.values(RunStatus));
 
+function notFound(runId: string): ServiceError {
+  return new ServiceError('not_found', 'RUN_NOT_FOUND', `no run ${runId}`);
+}
+
 function invalid(code: string, message: string, hint?: string): ServiceError {
   return new ServiceError('invalid', code, message, hint === undefined ? {} : { hint });
 }
@@ -139,7 +143,11 @@ export class OrchestratorService implements OrchestratorApi {
   }
 
   async get(p: Principal, runId: string): Promise<RunDetail> {
-    return this.calls.read(p, async () => this.details.of(await this.record(runId)));
+    return this.calls.read(p, async () => {
+      const detail = await this.details.of(runId);
+      if (detail === undefined) throw notFound(runId);
+      return detail;
+    });
   }
 
   async list(p: Principal, request: ListRequest): Promise<{ runs: RunInfo[]; next?: string }> {
@@ -324,8 +332,7 @@ export class OrchestratorService implements OrchestratorApi {
 
   private async record(runId: string): Promise<RunRecord> {
     const record = await this.store.getRun(runId);
-    if (record === undefined)
-      throw new ServiceError('not_found', 'RUN_NOT_FOUND', `no run ${runId}`);
+    if (record === undefined) throw notFound(runId);
     return record;
   }
 

@@ -1,11 +1,10 @@
 /**
  * Runs as the API shows them: a summary (`RunInfo`) from the store's run record, and the detail
- * (`RunDetail`) rebuilt from the run's snapshot and journal, its tasks in the definition's order
- * (kept while the journal does not grow).
+ * (`RunDetail`) rebuilt from the run's snapshot and journal, its tasks in the definition's order.
  */
 import {
   isBlobRef,
-  loadJournal,
+  loadRun,
   type DefinitionSource,
   type Engine,
   type ReplayedTask,
@@ -80,28 +79,9 @@ export class TaskOrders {
   }
 }
 
-/** What a run's detail takes from its journal (the rest comes from its record). */
-interface JournalView {
-  readonly status: string;
-  readonly error?: { readonly code: string; readonly message: string };
-  readonly outputs?: unknown;
-  readonly tasks: readonly TaskInfo[];
-  readonly seq: number;
-  /** The record's: a run deleted and created again under its id is another run. */
-  readonly createdAt: number;
-}
-
-/** Journal views kept at most; the least recently read go first. */
-const MAX_VIEWS = 2000;
-
-/**
- * Runs' details. A detail's journal part is a function of the journal up to the record's
- * `lastSeq`, so it is kept per run and used again while `lastSeq` has not moved: a status read
- * of a run that did not change since it was last read costs one read of its record.
- */
+/** Runs' details: each read in one consistent read of the store (`loadRun`). */
 export class RunDetails {
   readonly orders: TaskOrders;
-  private readonly views = new Map<string, JournalView>();
 
   constructor(
     engine: Engine,
@@ -110,50 +90,24 @@ export class RunDetails {
     this.orders = new TaskOrders(engine, store);
   }
 
-  async of(record: RunRecord): Promise<RunDetail> {
-    const view = await this.view(record);
-    return {
-      ...runInfo(record),
-      status: view.status,
-      ...(view.error === undefined ? {} : { error: view.error }),
-      inputs: record.inputs,
-      ...(view.outputs === undefined ? {} : { outputs: view.outputs }),
-      tasks: view.tasks,
-      seq: view.seq,
-    };
-  }
-
-  private async view(record: RunRecord): Promise<JournalView> {
-    const known = this.views.get(record.id);
-    if (known !== undefined) {
-      this.views.delete(record.id);
-      if (known.seq === record.lastSeq && known.createdAt === record.createdAt) {
-        this.views.set(record.id, known);
-        return known;
-      }
-    }
-    const loaded = await loadJournal(this.store, record.id);
-    const r = loaded.replayed;
+  /** The run's detail; undefined when there is no such run. */
+  async of(runId: string): Promise<RunDetail | undefined> {
+    const loaded = await loadRun(this.store, runId);
+    if (loaded === undefined) return undefined;
+    const { record, journal } = loaded;
+    const r = journal.replayed;
     const order = (await this.orders.of(record.definition)) ?? [];
     const ids = [...order, ...[...r.tasks.keys()].filter((id) => !order.includes(id))];
     const outputs = isBlobRef(r.outputs) ? await this.store.readBlob(r.outputs.$blob) : r.outputs;
-    const view: JournalView = {
+    return {
+      ...runInfo(record),
       status: r.status,
       ...(r.error === undefined ? {} : { error: { code: r.error.code, message: r.error.message } }),
+      inputs: record.inputs,
       ...(outputs === undefined || outputs === null ? {} : { outputs }),
       tasks: ids.map((id) => taskInfo(id, r.tasks.get(id))),
-      seq: loaded.seq,
-      createdAt: record.createdAt,
+      seq: journal.seq,
     };
-    // Kept only when it is the journal as the record knows it (not one read while it grew).
-    if (loaded.seq === record.lastSeq) {
-      this.views.set(record.id, view);
-      if (this.views.size > MAX_VIEWS) {
-        const oldest = this.views.keys().next().value;
-        if (oldest !== undefined) this.views.delete(oldest);
-      }
-    }
-    return view;
   }
 }
 
