@@ -33,6 +33,7 @@ export {
 } from './errors.js';
 export * from './engine/index.js';
 export * from './store/index.js';
+export { timeOrderedId } from './ids.js';
 export { workflow, WorkflowBuilder } from './sdk/builder.js';
 export {
   createBuiltinRegistry,

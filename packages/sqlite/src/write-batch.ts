@@ -26,6 +26,12 @@ type Created = Extract<JournalEntry, { type: 'run.created' }>;
 const MAX_BATCH = 4096;
 /** The longest a write waits for more to join its batch, in ms. */
 const MAX_WAIT_MS = 20;
+/**
+ * A batch applied on its own (not for a read or a flush) commits this many writes at most per
+ * transaction, the rest on the next turn of the event loop: the thread is never blocked for long
+ * (a few ms), so that requests keep being answered while writes pour in.
+ */
+const MAX_CHUNK = 128;
 
 type Write = (
   | {
@@ -170,6 +176,27 @@ export class WriteBatcher {
     if (queued.length === 0) return undefined;
     this.queue = [];
     this.queuedRuns.clear();
+    return this.commit(queued);
+  }
+
+  /** Applies the first `MAX_CHUNK` queued writes; the rest on the next turn. */
+  private applyChunk(): void {
+    if (this.queue.length <= MAX_CHUNK) {
+      this.applyQueued();
+      return;
+    }
+    const chunk = this.queue.splice(0, MAX_CHUNK);
+    this.queuedRuns.clear();
+    for (const w of this.queue) if (w.kind !== 'barrier') this.queuedRuns.add(w.runId);
+    this.commit(chunk);
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = undefined;
+      this.applyChunk();
+    });
+  }
+
+  /** Commits `queued` in one transaction and settles their promises. */
+  private commit(queued: readonly Write[]): Error | undefined {
     const writes: Write[] = [];
     for (const w of queued) {
       if (w.kind === 'append' && this.broken.has(w.runId)) w.reject(this.broken.get(w.runId));
@@ -231,7 +258,7 @@ export class WriteBatcher {
       this.seen = n;
       this.scheduled = setImmediate(this.check);
     } else {
-      this.applyQueued();
+      this.applyChunk();
     }
   };
 

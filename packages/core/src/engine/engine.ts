@@ -3,6 +3,7 @@
  * every default filled in. Nothing else in the engine reads environment variables or globals.
  */
 import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../ids.js';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
@@ -108,7 +109,7 @@ export class Engine {
     this.bus = new EventBus((err) => {
       log('error', 'an event listener threw', { error: String(err) });
     });
-    this.newId = options.idGenerator ?? randomUUID;
+    this.newId = options.idGenerator ?? timeOrderedId;
     this.log = log;
     this.owner =
       options.owner ?? `${hostname()}:${String(process.pid)}:${randomUUID().slice(0, 8)}`;

@@ -57,6 +57,7 @@ export interface EngineOptions {
   readonly webhooks?: Pick<HandlerDeps, 'webhookRetry' | 'webhookTimeoutMs' | 'fetch'>;
   readonly log?: LogSink;
   readonly hooks?: EngineHooks;
+  /** Makes run ids; default `timeOrderedId` (UUID v7: later runs sort after earlier ones). */
   readonly idGenerator?: () => string;
   /** For jitter; tests pass a seeded one. */
   readonly random?: () => number;

@@ -3,7 +3,7 @@
  * large values they hand to blob storage. Shared by the in-memory, SQLite and PostgreSQL stores so
  * that all three agree.
  */
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../ids.js';
 import { OrchestratorError } from '../errors.js';
 import type { ErrorInfo, JournalEntry } from '../engine/journal.js';
 import type { RunStatus } from '../engine/states.js';
@@ -57,7 +57,7 @@ export function encodeEntry(
   entry: JournalEntry,
   threshold: number,
   blobs: NewBlob[],
-  newId: () => string = randomUUID,
+  newId: () => string = timeOrderedId,
 ): EncodedEntry {
   const json = JSON.stringify(entry);
   if (json.length <= threshold) return { json, entry };
