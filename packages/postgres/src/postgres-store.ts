@@ -237,7 +237,7 @@ export class PostgresStore implements Store {
          DELETE FROM ${t.runs} WHERE id = $1`,
         [runId],
       );
-    });
+    }, [runId]);
   }
 
   claimRuns(owner: string, now: number, ttlMs: number, limit: number): Promise<readonly string[]> {
@@ -245,7 +245,7 @@ export class PostgresStore implements Store {
       const ids = await claimRuns(this.pool, this.t, owner, now, ttlMs, limit);
       for (const id of ids) this.queue.forgive(id);
       return ids;
-    });
+    }, 'all');
   }
 
   claimRun(runId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
@@ -253,7 +253,7 @@ export class PostgresStore implements Store {
       const ok = await claimRun(this.pool, this.t, runId, owner, now, ttlMs);
       if (ok) this.queue.forgive(runId);
       return ok;
-    });
+    }, [runId]);
   }
 
   renewLeases(
@@ -262,7 +262,7 @@ export class PostgresStore implements Store {
     now: number,
     ttlMs: number,
   ): Promise<readonly string[]> {
-    return this.write(() => renewLeases(this.pool, this.t, owner, runIds, now, ttlMs));
+    return this.write(() => renewLeases(this.pool, this.t, owner, runIds, now, ttlMs), runIds);
   }
 
   releaseLease(runId: string, owner: string): Promise<void> {
@@ -279,10 +279,11 @@ export class PostgresStore implements Store {
       );
       if (rows[0] === undefined) throw runNotFound(runId);
       return controlFromRow(rows[0]);
-    });
+    }, [runId]);
   }
 
   takeControls(owner: string): Promise<readonly ControlRequest[]> {
+    // Polled every few hundred ms by a holder, which awaits it: no read of a run waits for it.
     return this.write(async () => {
       const { rows } = await this.pool.query<ControlRow>(
         `WITH taken AS (
@@ -293,7 +294,7 @@ export class PostgresStore implements Store {
         [owner],
       );
       return rows.map(controlFromRow);
-    });
+    }, []);
   }
 
   async pendingControls(runId: string): Promise<readonly ControlRequest[]> {
@@ -320,7 +321,7 @@ export class PostgresStore implements Store {
         [runId, snapshot.seq, JSON.stringify(snapshot.state)],
       );
       if (rows.length === 0) throw runNotFound(runId);
-    });
+    }, [runId]);
   }
 
   async latestSnapshot(runId: string): Promise<Snapshot | undefined> {
@@ -366,7 +367,7 @@ export class PostgresStore implements Store {
       );
       if (rows[0]?.definition !== version.definition)
         throw versionExists(version.name, version.version);
-    });
+    }, []);
   }
 
   async listWorkflows(name?: string): Promise<readonly WorkflowVersion[]> {
@@ -405,10 +406,13 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Runs another write in its turn among the batched ones. */
-  private async write<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs another write in its turn among the batched ones; `runs`: the runs whose reads must wait
+   * for it (`'all'` when not known beforehand).
+   */
+  private async write<T>(fn: () => Promise<T>, runs: readonly string[] | 'all'): Promise<T> {
     if (this.closed) throw storeClosed();
-    return this.queue.task(fn);
+    return this.queue.task(fn, runs);
   }
 
   /** A read of one run, after the writes to it issued before it (not those of other runs). */

@@ -86,4 +86,17 @@ describe('WriteQueue.idleFor', () => {
     release();
     expect(await settled(forA)).toBe(true);
   });
+
+  it('makes a read wait for a task only when the task may write to its run', async () => {
+    const { queue, release } = controlledQueue();
+    let finish = (): void => undefined;
+    void queue.task(() => new Promise<void>((resolve) => (finish = resolve)), ['a']);
+    void queue.task(() => Promise.resolve(), []);
+    expect(await settled(queue.idleFor('b'))).toBe(true);
+    const forA = queue.idleFor('a');
+    expect(await settled(forA)).toBe(false);
+    finish();
+    expect(await settled(forA)).toBe(true);
+    release();
+  });
 });

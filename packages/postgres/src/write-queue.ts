@@ -21,7 +21,11 @@ interface Queued<Op> {
 
 type Job<Op> = { readonly done: Promise<void>; readonly finish: () => void } & (
   | { readonly kind: 'batch'; readonly items: Queued<Op>[] }
-  | { readonly kind: 'task'; readonly run: () => Promise<void> }
+  | {
+      readonly kind: 'task';
+      readonly run: () => Promise<void>;
+      readonly runs: readonly string[] | 'all';
+    }
 );
 
 export class WriteQueue<Op> {
@@ -33,7 +37,7 @@ export class WriteQueue<Op> {
   private draining = false;
   /** Per run, the last queued job that writes to it (until that job is done). */
   private readonly lastOfRun = new Map<string, Job<Op>>();
-  /** The last queued task (it may write to any run), until it is done. */
+  /** The last queued task that may write to any run, until it is done. */
   private lastTask: Job<Op> | undefined;
 
   constructor(
@@ -65,14 +69,21 @@ export class WriteQueue<Op> {
     });
   }
 
-  /** Runs `fn` after every write queued before it and before any queued after it. */
-  task<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` after every write queued before it and before any queued after it. `runs` says which
+   * runs it may write to (what a read of a run waits for, `idleFor`): `'all'` (the default) when
+   * that is not known beforehand.
+   */
+  task<T>(fn: () => Promise<T>, runs: readonly string[] | 'all' = 'all'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // Never rejects, and a function that throws at once fails only its own call.
-      this.lastTask = this.add({
+      const job = this.add({
         kind: 'task',
         run: () => Promise.resolve().then(fn).then(resolve, reject),
+        runs,
       });
+      if (runs === 'all') this.lastTask = job;
+      else for (const run of runs) this.lastOfRun.set(run, job);
     });
   }
 
@@ -83,8 +94,8 @@ export class WriteQueue<Op> {
 
   /**
    * Resolves when every write to the run queued so far has been applied (or has failed): its
-   * batched writes, and the tasks, which may write to any run. Writes to other runs are not waited
-   * for.
+   * batched writes and tasks, and the tasks that may write to any run. Writes to other runs are
+   * not waited for.
    */
   idleFor(runId: string): Promise<void> {
     const ofRun = this.lastOfRun.get(runId);
@@ -96,7 +107,9 @@ export class WriteQueue<Op> {
   }
 
   private add(
-    job: { kind: 'batch'; items: Queued<Op>[] } | { kind: 'task'; run: () => Promise<void> },
+    job:
+      | { kind: 'batch'; items: Queued<Op>[] }
+      | { kind: 'task'; run: () => Promise<void>; runs: readonly string[] | 'all' },
   ): Job<Op> {
     let finish = (): void => undefined;
     const done = new Promise<void>((resolve) => {
@@ -115,9 +128,9 @@ export class WriteQueue<Op> {
   /** The job is done: nothing needs to wait for it any more. */
   private forget(job: Job<Op>): void {
     if (this.lastTask === job) this.lastTask = undefined;
-    if (job.kind !== 'batch') return;
-    for (const item of job.items) {
-      const run = this.runOf(item.op);
+    const runs = job.kind === 'batch' ? job.items.map((item) => this.runOf(item.op)) : job.runs;
+    if (runs === 'all') return;
+    for (const run of runs) {
       if (run !== undefined && this.lastOfRun.get(run) === job) this.lastOfRun.delete(run);
     }
   }
