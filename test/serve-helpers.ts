@@ -4,7 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import type { Role } from '@llm-orchestrator/server';
+import { ApiKeys } from '@llm-orchestrator/server/auth';
+import { openSqliteStore } from '@llm-orchestrator/sqlite';
 import { repoRoot } from './cli.js';
 
 export interface Served {
@@ -79,3 +83,46 @@ export const slow = (ms: number): Record<string, unknown> => ({
     outputs: { result: '${{ tasks.last.outputs.result }}' },
   },
 });
+
+/** API keys made in the SQLite store of `dir` (before `serve`), one per name given, by role. */
+export async function createKeys<N extends string>(
+  dir: string,
+  roles: Readonly<Record<N, Role>>,
+): Promise<Record<N, string>> {
+  const store = openSqliteStore(join(dir, 'state.db'));
+  try {
+    const keys = new ApiKeys(store.cache);
+    const made = {} as Record<N, string>;
+    for (const [name, role] of Object.entries(roles) as [N, Role][]) {
+      made[name] = (await keys.create({ name, role })).key;
+    }
+    return made;
+  } finally {
+    await store.close();
+  }
+}
+
+/** A REST call with an API key (or none); the body parsed when it is JSON. */
+export async function call(
+  url: string,
+  key: string | undefined,
+  method = 'GET',
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON (metrics)
+  }
+  return { status: res.status, body: parsed, text };
+}

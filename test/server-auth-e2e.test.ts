@@ -3,13 +3,10 @@
  * SQLite store holding a viewer's and an operator's keys. Each role's limits over REST and gRPC,
  * a call without credentials, and the metrics of what ran.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiKeys } from '@llm-orchestrator/server/auth';
 import { createGrpcClient } from '@llm-orchestrator/server';
-import { openSqliteStore } from '@llm-orchestrator/sqlite';
 import { tempDir } from './cli-durable-helpers.js';
-import { serve } from './serve-helpers.js';
+import { call, createKeys, serve } from './serve-helpers.js';
 
 const hello = {
   apiVersion: 'orchestrator.llm/v1',
@@ -21,46 +18,10 @@ const hello = {
   },
 };
 
-async function keys(dir: string): Promise<{ viewer: string; operator: string }> {
-  const store = openSqliteStore(join(dir, 'state.db'));
-  try {
-    const k = new ApiKeys(store.cache);
-    const viewer = await k.create({ name: 'dashboard', role: 'viewer' });
-    const operator = await k.create({ name: 'ci-bot', role: 'operator' });
-    return { viewer: viewer.key, operator: operator.key };
-  } finally {
-    await store.close();
-  }
-}
-
-async function call(
-  url: string,
-  key: string | undefined,
-  method = 'GET',
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
-  const res = await fetch(url, {
-    method,
-    headers: {
-      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // not JSON (metrics)
-  }
-  return { status: res.status, body: parsed, text };
-}
-
 describe('the secured service', () => {
   it('enforces API keys and roles over REST and gRPC, and counts what ran', async () => {
     const dir = tempDir('llmo-secure-');
-    const { viewer, operator } = await keys(dir);
+    const { viewer, operator } = await createKeys(dir, { viewer: 'viewer', operator: 'operator' });
     const server = await serve(dir, ['--auth', 'api-keys', '--grpc-port', '0']);
     let grpcPort: string | undefined;
     for (let i = 0; i < 100 && grpcPort === undefined; i++) {

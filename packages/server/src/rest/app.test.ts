@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { traceIdOf } from '../observability/tracing.js';
 import type { ErrorBody } from './error-reply.js';
 import {
   cyclic,
@@ -309,6 +310,26 @@ describe('REST errors', () => {
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const odd = await app.inject({ url: '/health', headers: { 'x-request-id': 'a\u0001b' } });
     expect(odd.headers['x-request-id']).not.toBe('a\u0001b');
+  });
+
+  it('logs the run id and trace id on the lines of a call about a run', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = {
+      write(line: string): void {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    };
+    await setUp({ logger: { level: 'info', stream } });
+    const run = await start({ definition: hello, runId: 'logged-run' });
+    await app.inject({ url: `/api/v1/workflows/${run.id}`, headers: { 'x-request-id': 'r-1' } });
+    const traceId = traceIdOf('logged-run');
+    const completed = lines.filter((l) => l['msg'] === 'request completed');
+    expect(completed).toEqual([
+      expect.objectContaining({ runId: 'logged-run', traceId }),
+      expect.objectContaining({ runId: 'logged-run', traceId, requestId: 'r-1' }),
+    ]);
+    await app.inject({ url: '/health' });
+    expect(lines.at(-1)).not.toHaveProperty('traceId');
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The REST app: fastify with an OpenAPI document built from the route schemas (`/openapi.json`),
- * a request id on every response and log line, JSON errors, authentication, health, readiness and
- * metrics. It serves any `OrchestratorApi`.
+ * a request id on every response and log line (and the run id and trace id on those of a call
+ * about a run), JSON errors, authentication, health, readiness and metrics. It serves any `OrchestratorApi`.
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
@@ -11,6 +11,7 @@ import { installAuthentication, NO_AUTHENTICATION } from './authentication.js';
 import { errorBody, installErrorHandlers } from './error-reply.js';
 import { registerRegistryRoutes } from './routes-registry.js';
 import { registerRunRoutes } from './routes-runs.js';
+import { logRun } from './run-log.js';
 import { errorBody as errorBodySchema, runDetail, runInfo } from './schemas.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -49,6 +50,11 @@ export async function buildRestApp(options: RestAppOptions): Promise<FastifyInst
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A call about a run logs its id and trace id, as the engine's lines about the run do.
+    if (request.routeOptions.url?.startsWith('/api/v1/workflows/:id') === true) {
+      const { id } = request.params as { id?: string };
+      if (id !== undefined) logRun(request, reply, id);
+    }
   });
   // A POST without a body is an empty request: its schema then names what is missing.
   app.addHook('preValidation', (request, _reply, done) => {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OrchestratorApi, StartRequest } from '../contract.js';
 import { principalOf } from './authentication.js';
+import { logRun } from './run-log.js';
 import { errors, listQuery, listReply, runIdParams, runRef, startBody } from './schemas.js';
 import { streamRunEvents, type SseOptions } from './sse.js';
 
@@ -40,6 +41,7 @@ export function registerRunRoutes(
     },
     async (request, reply) => {
       const run = await api.start(principalOf(request), request.body);
+      logRun(request, reply, run.id);
       return reply
         .status(201)
         .header('location', `/api/v1/workflows/${encodeURIComponent(run.id)}`)

@@ -1,3 +1,4 @@
+import type { FastifyServerOptions } from 'fastify';
 /** What the REST tests share: workflows, an engine on an in-memory store, the app over it. */
 import {
   createEngine,
@@ -70,7 +71,7 @@ export interface TestServer {
 }
 
 export async function testServer(
-  options: { store?: Store; bodyLimit?: number } = {},
+  options: { store?: Store; bodyLimit?: number; logger?: FastifyServerOptions['logger'] } = {},
 ): Promise<TestServer> {
   const store = options.store ?? new MemoryStore();
   const failed = new Set<string>();
@@ -93,6 +94,7 @@ export async function testServer(
     store,
     claim: false,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   return { engine, store, server };
 }
