@@ -57,7 +57,7 @@ describe('admin-only operations through the server', () => {
     const refused = await call(`${api}/registry`, operator, 'POST', { definition: dead });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
-    expect(String((refused.body.error as { message: string }).message)).toContain('admin');
+    expect((refused.body.error as { message: string }).message).toContain('admin');
     const registered = await call(`${api}/registry`, admin, 'POST', { definition: dead });
     expect(registered.status).toBe(201);
     expect(registered.body).toMatchObject({ name: 'dead', version: '1.0.0' });
