@@ -1,7 +1,8 @@
 /**
  * The secured service end to end: `serve --auth api-keys --grpc-port 0` as a child process on a
  * SQLite store holding a viewer's and an operator's keys. Each role's limits over REST and gRPC,
- * a call without credentials, and the metrics of what ran.
+ * a call without credentials, the metrics of what ran, and an address refused after too many
+ * failed attempts.
  */
 import { describe, expect, it } from 'vitest';
 import { createGrpcClient } from '@llm-orchestrator/server';
@@ -78,6 +79,27 @@ describe('the secured service', () => {
     );
     const list = await call(`${api}?limit=10`, viewer);
     expect(list.body.runs).toHaveLength(2);
+
+    // Guessing: after 10 failed attempts from an address (three above: REST without a key and
+    // with a wrong one, gRPC without), it is refused for a while, good credentials included, over
+    // REST and gRPC alike.
+    for (let i = 0; i < 7; i++) {
+      expect((await call(api, `llmo_x${String(i)}_guess`)).status).toBe(401);
+    }
+    const limited = await fetch(api, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ error: { code: 'TOO_MANY_FAILED_ATTEMPTS' } });
+    const blocked = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`, { apiKey: viewer });
+    try {
+      await expect(blocked.list({})).rejects.toMatchObject({
+        kind: 'rate_limited',
+        code: 'TOO_MANY_FAILED_ATTEMPTS',
+      });
+    } finally {
+      blocked.close();
+    }
+    expect((await call(`${server.url}/health`, undefined)).status).toBe(200);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   }, 120_000);

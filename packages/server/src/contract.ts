@@ -54,6 +54,7 @@ export type ErrorKind =
   | 'not_found' // 404 / NOT_FOUND
   | 'conflict' // 409 / FAILED_PRECONDITION
   | 'too_large' // 413 / RESOURCE_EXHAUSTED
+  | 'rate_limited' // 429 / RESOURCE_EXHAUSTED
   | 'unavailable' // 503 / UNAVAILABLE
   | 'internal'; // 500 / INTERNAL
 
@@ -176,9 +177,12 @@ export interface Authenticator {
   /**
    * The principal for these credentials (`authorization: Bearer <api key or JWT>`, or
    * `x-api-key`); rejects with a ServiceError of kind `unauthenticated` when they are missing or
-   * wrong.
+   * wrong. `client`: the caller's network address, which limits on failed attempts count by.
    */
-  authenticate(headers: Readonly<Record<string, string | undefined>>): Promise<Principal>;
+  authenticate(
+    headers: Readonly<Record<string, string | undefined>>,
+    client?: string,
+  ): Promise<Principal>;
 }
 
 /** The Prometheus exposition of the service's metrics. */

@@ -6,6 +6,7 @@ import type { Authenticator } from '../contract.js';
 import { ApiKeys } from './api-keys.js';
 import { createAuthenticator } from './authenticator.js';
 import { AuthConfigError } from './errors.js';
+import { limitAuthFailures, type AuthFailureLimitOptions } from './failure-limit.js';
 import type { JwtSettings } from './jwt.js';
 
 export {
@@ -23,6 +24,7 @@ export {
   type AuthenticatorSettings,
 } from './authenticator.js';
 export { AuthConfigError } from './errors.js';
+export { limitAuthFailures, type AuthFailureLimitOptions } from './failure-limit.js';
 export { ROLES, type Principal, type Role } from '../contract.js';
 export {
   createJwtVerifier,
@@ -54,6 +56,8 @@ export interface AuthOptions {
   readonly jwksUrl?: string;
   readonly jwtAudience?: string;
   readonly jwtRoleClaim?: string;
+  /** Failed attempts allowed per client address (default 10 a minute). */
+  readonly failureLimit?: AuthFailureLimitOptions;
 }
 
 /** `--auth <mode>` as the `apiKeys` and `jwt` of AuthOptions. */
@@ -67,7 +71,7 @@ export function authModeOptions(mode: string): { apiKeys: boolean; jwt: boolean 
 }
 
 /**
- * The Authenticator `serve` uses. Throws AuthConfigError when the settings do not hold together (a
+ * The Authenticator `serve` uses, failed attempts limited per client address. Throws AuthConfigError when the settings do not hold together (a
  * JWT setting without an issuer or a key, two keys, an unreadable key file, a short secret...).
  */
 export async function authenticatorFromOptions(options: AuthOptions): Promise<Authenticator> {
@@ -108,8 +112,11 @@ export async function authenticatorFromOptions(options: AuthOptions): Promise<Au
       ...(options.jwtRoleClaim === undefined ? {} : { roleClaim: options.jwtRoleClaim }),
     };
   }
-  return createAuthenticator({
-    ...(options.apiKeys ? { apiKeys: new ApiKeys(options.store.cache) } : {}),
-    ...(jwt === undefined ? {} : { jwt }),
-  });
+  return limitAuthFailures(
+    createAuthenticator({
+      ...(options.apiKeys ? { apiKeys: new ApiKeys(options.store.cache) } : {}),
+      ...(jwt === undefined ? {} : { jwt }),
+    }),
+    options.failureLimit,
+  );
 }

@@ -188,14 +188,24 @@ function listRequest(request: ListExecutionsRequestMessage): ListRequest {
   };
 }
 
+/** The address of a peer (`127.0.0.1:5000`, `[::1]:5000`, `ipv4:…`) without its port. */
+export function peerHost(peer: string): string {
+  if (peer.startsWith('unix:')) return peer;
+  const bare = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(bare);
+  if (bracketed?.[1] !== undefined) return bracketed[1];
+  const colons = bare.split(':').length - 1;
+  return colons === 1 ? bare.slice(0, bare.lastIndexOf(':')) : bare;
+}
+
 function implementation(
   options: GrpcServerOptions,
   streams: Set<(why: StreamStop) => void>,
 ): UntypedServiceImplementation {
   const { api, authenticator, log } = options;
 
-  const authenticate = (metadata: Metadata): Promise<Principal> =>
-    authenticator.authenticate(headersOf(metadata));
+  const authenticate = (call: { metadata: Metadata; getPeer(): string }): Promise<Principal> =>
+    authenticator.authenticate(headersOf(call.metadata), peerHost(call.getPeer()));
 
   const failure = (method: MethodName, err: unknown): ReturnType<typeof toGrpcStatus> => {
     const status = toGrpcStatus(err);
@@ -216,7 +226,7 @@ function implementation(
       void (async () => {
         let response: object;
         try {
-          response = await handle(await authenticate(call.metadata), call.request);
+          response = await handle(await authenticate(call), call.request);
         } catch (err) {
           callback(failure(method, err));
           return;
@@ -259,7 +269,7 @@ function implementation(
         stop('client');
         return;
       }
-      const principal = await authenticate(call.metadata);
+      const principal = await authenticate(call);
       const runId = id(call.request);
       const events = api.events(principal, runId, call.request.after_seq, controller.signal);
       for await (const event of events) {

@@ -9,6 +9,8 @@ import { ServiceError, type ErrorKind } from '../contract.js';
 /** Trailing metadata keys of a failed call. */
 export const ERROR_CODE_KEY = 'error-code';
 export const ERROR_HINT_KEY = 'error-hint';
+/** The ServiceError kind, where the status code alone is ambiguous (RESOURCE_EXHAUSTED). */
+export const ERROR_KIND_KEY = 'error-kind';
 /** JSON (UTF-8) of the error's details, e.g. every diagnostic of an invalid definition. */
 export const ERROR_DETAILS_KEY = 'error-details-bin';
 
@@ -22,6 +24,7 @@ export const GRPC_CODE_OF: Readonly<Record<ErrorKind, Status>> = {
   not_found: Status.NOT_FOUND,
   conflict: Status.FAILED_PRECONDITION,
   too_large: Status.RESOURCE_EXHAUSTED,
+  rate_limited: Status.RESOURCE_EXHAUSTED,
   unavailable: Status.UNAVAILABLE,
   internal: Status.INTERNAL,
 };
@@ -49,6 +52,7 @@ export function toGrpcStatus(
     return { code: Status.INTERNAL, details: INTERNAL_MESSAGE, metadata };
   }
   metadata.set(ERROR_CODE_KEY, ascii(err.code));
+  metadata.set(ERROR_KIND_KEY, err.kind);
   if (err.hint !== undefined) metadata.set(ERROR_HINT_KEY, ascii(err.hint));
   if (err.details !== undefined) {
     try {
@@ -106,6 +110,7 @@ export function fromGrpcError(err: unknown): GrpcCallError {
         : 'the call failed';
   const metadata = e.metadata instanceof Metadata ? e.metadata : undefined;
   const code = first(metadata, ERROR_CODE_KEY);
+  const kind = first(metadata, ERROR_KIND_KEY);
   const hint = first(metadata, ERROR_HINT_KEY);
   const details = first(metadata, ERROR_DETAILS_KEY);
   let parsed: unknown;
@@ -118,7 +123,9 @@ export function fromGrpcError(err: unknown): GrpcCallError {
   }
   return new GrpcCallError(
     grpcCode,
-    KIND_OF[grpcCode] ?? 'internal',
+    typeof kind === 'string' && kind in GRPC_CODE_OF && GRPC_CODE_OF[kind as ErrorKind] === grpcCode
+      ? (kind as ErrorKind)
+      : (KIND_OF[grpcCode] ?? 'internal'),
     typeof code === 'string' ? code : (Status[grpcCode] ?? 'UNKNOWN'),
     message,
     {

@@ -44,7 +44,7 @@ export function installAuthentication(app: FastifyInstance, authenticator: Authe
       principals.set(request, LOCAL_PRINCIPAL);
       return;
     }
-    const principal = await authenticator.authenticate(flatHeaders(request));
+    const principal = await authenticator.authenticate(flatHeaders(request), request.ip);
     principals.set(request, principal);
     request.log = request.log.child({ principal: principal.name });
   });

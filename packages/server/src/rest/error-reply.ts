@@ -13,6 +13,7 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };
@@ -126,6 +127,10 @@ export function sendError(
   const r = report(err);
   if (r.status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ code: r.code, status: r.status }, r.message);
+  const retryAfter = (r.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (r.status === 429 && typeof retryAfter === 'number') {
+    void reply.header('retry-after', String(retryAfter));
+  }
   return reply
     .status(r.status)
     .type('application/json; charset=utf-8')
