@@ -8,11 +8,12 @@ import type { Clock } from '../clock.js';
 import { OrchestratorError } from '../errors.js';
 import type { ControlCommand, Store } from '../store/port.js';
 import type { LogSink } from './attempt-context.js';
+import type { JournalEntry } from './journal.js';
 import type { PlanTask } from './plan.js';
 import type { RunHandle } from './run-handle.js';
 import type { ApprovalRecord, RunState } from './run.js';
 import { loadJournal } from './snapshot.js';
-import { TERMINAL_RUN_STATES } from './states.js';
+import { TaskStatus, TERMINAL_RUN_STATES } from './states.js';
 
 /** What a gate is asked about: the task about to run, with its inputs resolved. */
 export interface GateRequest {
@@ -123,6 +124,78 @@ export function notWaiting(runId: string, taskId: string, status: string): Orche
     'NOT_WAITING',
     `task \`${taskId}\` of run ${runId} is not waiting for approval (it is ${status})`,
   );
+}
+
+/** Puts the task in `waiting_approval`; gives the `task.waiting` entry to journal. */
+export function waitForApproval(
+  run: RunState,
+  task: PlanTask,
+  reason: string,
+  details: Readonly<Record<string, unknown>> | undefined,
+  at: number,
+): JournalEntry {
+  run.setStatus(task.index, TaskStatus.WaitingApproval);
+  run.task(task.index).approval = {
+    state: 'waiting',
+    reason,
+    ...(details === undefined ? {} : { details }),
+    at,
+  };
+  return {
+    type: 'task.waiting',
+    at,
+    taskId: task.id,
+    reason,
+    ...(details === undefined ? {} : { details }),
+  };
+}
+
+/**
+ * Records a decision on a task waiting for approval (`UNKNOWN_TASK`, `NOT_WAITING` otherwise);
+ * gives the task and the `task.decided` entry to journal. The caller puts the task back in the queue.
+ */
+export function applyDecision(
+  run: RunState,
+  taskId: string,
+  d: {
+    readonly decision: 'approved' | 'rejected';
+    readonly actor: string | undefined;
+    readonly comment: string | undefined;
+  },
+  at: number,
+): { task: PlanTask; entry: JournalEntry } {
+  const task = run.plan.byId.get(taskId);
+  if (task === undefined) {
+    throw new OrchestratorError('UNKNOWN_TASK', `run ${run.id} has no task \`${taskId}\``);
+  }
+  const t = run.task(task.index);
+  if (t.status !== TaskStatus.WaitingApproval || TERMINAL_RUN_STATES.has(run.status)) {
+    throw notWaiting(
+      run.id,
+      taskId,
+      TERMINAL_RUN_STATES.has(run.status) ? `in a ${run.status} run` : t.status,
+    );
+  }
+  const { decision, actor, comment } = d;
+  t.approval = {
+    state: decision,
+    reason: t.approval?.reason ?? '',
+    ...(t.approval?.details === undefined ? {} : { details: t.approval.details }),
+    ...(actor === undefined ? {} : { actor }),
+    ...(comment === undefined ? {} : { comment }),
+    at,
+  };
+  return {
+    task,
+    entry: {
+      type: 'task.decided',
+      at,
+      taskId,
+      decision,
+      ...(actor === undefined ? {} : { actor }),
+      ...(comment === undefined ? {} : { comment }),
+    },
+  };
 }
 
 /** Who decides, and what they say (kept in the journal and the audit log). */

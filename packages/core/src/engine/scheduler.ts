@@ -21,8 +21,8 @@ import type { ErrorInfo } from './journal.js';
 import { mapOutputs } from './outputs.js';
 import type { PlanTask } from './plan.js';
 import type { RunState } from './run.js';
-import { TaskStatus, TERMINAL_RUN_STATES } from './states.js';
-import { gateTask, notWaiting } from './approvals.js';
+import { TaskStatus } from './states.js';
+import { applyDecision, gateTask, waitForApproval } from './approvals.js';
 import { SchedulerCore, toErrorInfo, type QueueEntry } from './scheduler-core.js';
 
 export { toErrorInfo };
@@ -117,23 +117,8 @@ export class Scheduler extends SchedulerCore {
     reason: string,
     details: Readonly<Record<string, unknown>> | undefined,
   ): void {
-    const i = task.index;
-    const at = this.o.clock.now();
-    run.setStatus(i, TaskStatus.WaitingApproval);
-    run.task(i).approval = {
-      state: 'waiting',
-      reason,
-      ...(details === undefined ? {} : { details }),
-      at,
-    };
-    this.journal(run, {
-      type: 'task.waiting',
-      at,
-      taskId: task.id,
-      reason,
-      ...(details === undefined ? {} : { details }),
-    });
-    this.emitTask(run, i, TaskStatus.WaitingApproval);
+    this.journal(run, waitForApproval(run, task, reason, details, this.o.clock.now()));
+    this.emitTask(run, task.index, TaskStatus.WaitingApproval);
   }
 
   /**
@@ -147,35 +132,9 @@ export class Scheduler extends SchedulerCore {
     actor: string | undefined,
     comment: string | undefined,
   ): void {
-    const task = run.plan.byId.get(taskId);
-    if (task === undefined) {
-      throw new OrchestratorError('UNKNOWN_TASK', `run ${run.id} has no task \`${taskId}\``);
-    }
-    const t = run.task(task.index);
-    if (t.status !== TaskStatus.WaitingApproval || TERMINAL_RUN_STATES.has(run.status)) {
-      throw notWaiting(
-        run.id,
-        taskId,
-        TERMINAL_RUN_STATES.has(run.status) ? `in a ${run.status} run` : t.status,
-      );
-    }
     const at = this.o.clock.now();
-    t.approval = {
-      state: decision,
-      reason: t.approval?.reason ?? '',
-      ...(t.approval?.details === undefined ? {} : { details: t.approval.details }),
-      ...(actor === undefined ? {} : { actor }),
-      ...(comment === undefined ? {} : { comment }),
-      at,
-    };
-    this.journal(run, {
-      type: 'task.decided',
-      at,
-      taskId,
-      decision,
-      ...(actor === undefined ? {} : { actor }),
-      ...(comment === undefined ? {} : { comment }),
-    });
+    const { task, entry } = applyDecision(run, taskId, { decision, actor, comment }, at);
+    this.journal(run, entry);
     this.o.onDecision?.(run, taskId, decision, actor, comment);
     run.setStatus(task.index, TaskStatus.Ready);
     this.emitTask(run, task.index, TaskStatus.Ready);
