@@ -13,21 +13,13 @@ import type { ExecuteFunction, Executor } from '../executors/types.js';
 import { FAN_OUT_EXECUTOR } from '../definition/semantic/task-checks.js';
 import {
   Backpressure,
-  CircuitBreakerRegistry,
   MemoryDeadLetterQueue,
-  RateLimiterRegistry,
-  ResourcePool,
-  resourceRequest,
   type DeadLetter,
   type DeadLetterQueue,
 } from '../resilience/index.js';
-import { Admissions } from './admission.js';
-import {
-  defaultAlertSink,
-  runEventHandlers,
-  type HandlerDeps,
-  type RunEventName,
-} from './handlers/index.js';
+import { defaultAlertSink } from './handlers/index.js';
+import { AfterRun } from './after-run.js';
+import { LocalRuns } from './local-runs.js';
 import { LastGoodOutputs } from './fallbacks.js';
 import { auditDecision, decideTask, type Decision, type DecisionDeps } from './approvals.js';
 import { controlThroughStore } from './remote-control.js';
@@ -51,20 +43,13 @@ import {
 } from './run-handle.js';
 import type { DefinitionSource, EngineOptions, StartOptions } from './options.js';
 import { claimLoop, type WorkOptions } from './worker.js';
-import { baseContext, runSummary, taskDeadLetter, userHooks } from './wiring.js';
+import { baseContext, schedulerLimits, taskDeadLetter, userHooks } from './wiring.js';
 import { Scheduler, toErrorInfo, type SchedulerHooks } from './scheduler.js';
 
 export type { RunHandle, RunResult } from './run-handle.js';
 export type { DefinitionSource, EngineHooks, EngineOptions, StartOptions } from './options.js';
 export type { WorkOptions } from './worker.js';
-import { TERMINAL_RUN_STATES, type RunStatus } from './states.js';
-
-const EVENT_OF: Partial<Record<RunStatus, RunEventName>> = {
-  completed: 'onSuccess',
-  failed: 'onFailure',
-  timed_out: 'onTimeout',
-  cancelled: 'onCancel',
-};
+import { TERMINAL_RUN_STATES } from './states.js';
 
 export class Engine {
   readonly executors: ExecutorRegistry;
@@ -75,14 +60,10 @@ export class Engine {
   private readonly log: LogSink;
   private readonly bus: EventBus;
   private readonly scheduler: Scheduler;
-  private readonly runs = new Map<string, RunState>();
-  /** Finished run ids, oldest first (a Set keeps insertion order). */
-  private readonly finished = new Set<string>();
+  private readonly runs: LocalRuns;
   /** Runs counted by the backpressure: admitted and not yet finished. */
   private readonly inProgress = new Set<string>();
-  private readonly handlerDeps: HandlerDeps;
-  private readonly pendingHandlers = new Set<Promise<unknown>>();
-  private readonly retain: number;
+  private readonly afterRun: AfterRun;
   private readonly base: Readonly<Record<string, unknown>>;
   private readonly newId: () => string;
   private readonly durability: Durability;
@@ -143,15 +124,18 @@ export class Engine {
     this.deadLetters =
       options.deadLetters ??
       (this.store.durable ? this.store.deadLetters : new MemoryDeadLetterQueue(this.clock));
-    this.retain = options.retainFinishedRuns ?? 1000;
-    this.handlerDeps = {
-      clock: this.clock,
+    this.runs = new LocalRuns(this.store, options.retainFinishedRuns ?? 1000);
+    this.afterRun = new AfterRun(
+      {
+        clock: this.clock,
+        log,
+        alertSink: options.alertSink ?? defaultAlertSink(log),
+        deadLetters: this.deadLetters,
+        executors: this.executors,
+        ...options.webhooks,
+      },
       log,
-      alertSink: options.alertSink ?? defaultAlertSink(log),
-      deadLetters: this.deadLetters,
-      executors: this.executors,
-      ...options.webhooks,
-    };
+    );
     this.backpressure =
       options.backpressure === undefined ? undefined : new Backpressure(options.backpressure);
     const allow = options.allowEnv ?? [];
@@ -175,8 +159,8 @@ export class Engine {
       },
       onRunComplete: (run) => {
         this.durability.ended(run);
-        this.runEventHandlers(run);
-        this.retire(run.id);
+        this.afterRun.ended(run);
+        this.runs.retire(run.id);
         if (this.inProgress.delete(run.id)) this.backpressure?.decrement();
         user.onRunComplete(run);
       },
@@ -185,27 +169,13 @@ export class Engine {
       clock: this.clock,
       bus: this.bus,
       executors: this.executors,
-      breakers:
-        options.circuitBreaker === false
-          ? undefined
-          : new CircuitBreakerRegistry(this.clock, { defaults: options.circuitBreaker ?? {} }),
-      maxConcurrentTasks: options.maxConcurrentTasks ?? 256,
       log,
       hooks,
-      random: options.random ?? Math.random,
-      admissions: new Admissions(
-        options.capacity === undefined
-          ? undefined
-          : new ResourcePool(resourceRequest(options.capacity)),
-        options.rateLimits === undefined
-          ? undefined
-          : new RateLimiterRegistry(this.clock, options.rateLimits),
-      ),
+      ...schedulerLimits(options, this.clock),
       lastGood: this.lastGood,
-      gate: options.taskGate,
       onDecision: auditDecision(this.store, this.clock, log),
       onTaskFailed: (run, task, error) => {
-        if (run.plan.deadLetter) this.deadLetter(taskDeadLetter(run, task, error));
+        if (run.plan.deadLetter) this.afterRun.deadLetter(taskDeadLetter(run, task, error));
       },
     });
   }
@@ -255,7 +225,7 @@ export class Engine {
     }
     const now = this.clock.now();
     const run = new RunState(id, plan, resolved, this.base, now, this.write);
-    this.runs.set(id, run);
+    this.runs.set(run);
     void this.preloadFallbacks(plan);
     const { hash, definition: stored } = this.definitions.of(plan);
     this.durability.putDefinition(hash, stored);
@@ -370,7 +340,7 @@ export class Engine {
       const loaded = await loadJournal(store, runId);
       run = new RunState(runId, plan, record.inputs, this.base, record.createdAt, this.write);
       run.restore(loaded.replayed, loaded.seq);
-      this.runs.set(runId, run);
+      this.runs.set(run);
       this.durability.hold(run, loaded.seq - loaded.entriesRead);
       const epoch = run.epoch;
       for (const request of await store.takeControls(this.owner)) this.applyControl(request);
@@ -456,10 +426,7 @@ export class Engine {
         log: this.log,
         active: () => {
           let n = 0;
-          for (const id of this.durability.held) {
-            const run = this.runs.get(id);
-            if (run !== undefined && !TERMINAL_RUN_STATES.has(run.status)) n++;
-          }
+          for (const id of this.durability.held) if (this.runs.active(id)) n++;
           return n;
         },
         claim: (room) => this.store.claimRuns(this.owner, this.clock.now(), this.leaseTtlMs, room),
@@ -516,55 +483,14 @@ export class Engine {
     }
   }
 
-  /** The workflow's `events` handlers for how the run ended; they run after it, in the background. */
-  private runEventHandlers(run: RunState): void {
-    const event: RunEventName | undefined = EVENT_OF[run.status];
-    const handlers = event === undefined ? undefined : run.plan.events[event];
-    if (event === undefined || handlers === undefined || handlers.length === 0) return;
-    const pending = runEventHandlers(
-      event,
-      handlers,
-      runSummary(run),
-      run.context,
-      this.handlerDeps,
-    );
-    this.pendingHandlers.add(pending);
-    void pending.finally(() => this.pendingHandlers.delete(pending));
-  }
-
   /** Waits until the event handlers of finished runs are done (call before the process exits). */
-  async idle(): Promise<void> {
-    while (this.pendingHandlers.size > 0) await Promise.all([...this.pendingHandlers]);
+  idle(): Promise<void> {
+    return this.afterRun.idle();
   }
 
   private readonly write = (run: RunState, entry: JournalEntry): void => {
     this.durability.write(run, entry);
   };
-
-  /** Keeps the last `retainFinishedRuns` finished runs; forgets older ones. */
-  private retire(runId: string): void {
-    if (this.finished.has(runId)) return; // a retried run finishing again
-    this.finished.add(runId);
-    while (this.finished.size > this.retain) {
-      const old = this.finished.values().next().value;
-      if (old === undefined) break;
-      this.finished.delete(old);
-      const run = this.runs.get(old);
-      if (run !== undefined && TERMINAL_RUN_STATES.has(run.status)) {
-        this.runs.delete(old);
-        if (!this.store.durable) void this.store.deleteRun(old);
-      }
-    }
-  }
-
-  /** Adds a dead letter in the background; `idle()` and `close()` wait for it. */
-  private deadLetter(entry: Parameters<DeadLetterQueue['add']>[0]): void {
-    const pending = this.deadLetters.add(entry).catch((err: unknown) => {
-      this.log('error', 'adding a dead letter failed', { runId: entry.runId, error: String(err) });
-    });
-    this.pendingHandlers.add(pending);
-    void pending.finally(() => this.pendingHandlers.delete(pending));
-  }
 
   /** Every engine event, as they happen. */
   on(listener: EngineListener): () => void {

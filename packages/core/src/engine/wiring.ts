@@ -1,15 +1,23 @@
 /**
- * Small pieces the engine assembles: the base expression context, run summaries, dead letters,
- * the user's hooks.
+ * Small pieces the engine assembles: the base expression context, the scheduler's limits, run
+ * summaries, dead letters, the user's hooks.
  */
-import type { NewDeadLetter } from '../resilience/index.js';
+import type { Clock } from '../clock.js';
+import {
+  CircuitBreakerRegistry,
+  RateLimiterRegistry,
+  ResourcePool,
+  resourceRequest,
+  type NewDeadLetter,
+} from '../resilience/index.js';
+import { Admissions } from './admission.js';
 import type { LogSink } from './attempt-context.js';
 import type { RunSummary } from './handlers/index.js';
 import type { ErrorInfo } from './journal.js';
 import type { EngineHooks, EngineOptions } from './options.js';
 import type { PlanTask } from './plan.js';
 import type { RunState } from './run.js';
-import type { SchedulerHooks } from './scheduler-core.js';
+import type { SchedulerHooks, SchedulerOptions } from './scheduler-core.js';
 
 /** What every run's expressions see besides its own state: allowed env vars, secrets, system. */
 export function baseContext(
@@ -34,6 +42,30 @@ export function baseContext(
       user: process.env.USER ?? 'unknown',
       environment: process.env.NODE_ENV ?? 'development',
     },
+  };
+}
+
+/** The scheduler's limits from the engine options: breakers, concurrency, admissions, gate. */
+export function schedulerLimits(
+  options: EngineOptions,
+  clock: Clock,
+): Pick<SchedulerOptions, 'breakers' | 'maxConcurrentTasks' | 'random' | 'admissions' | 'gate'> {
+  return {
+    breakers:
+      options.circuitBreaker === false
+        ? undefined
+        : new CircuitBreakerRegistry(clock, { defaults: options.circuitBreaker ?? {} }),
+    maxConcurrentTasks: options.maxConcurrentTasks ?? 256,
+    random: options.random ?? Math.random,
+    admissions: new Admissions(
+      options.capacity === undefined
+        ? undefined
+        : new ResourcePool(resourceRequest(options.capacity)),
+      options.rateLimits === undefined
+        ? undefined
+        : new RateLimiterRegistry(clock, options.rateLimits),
+    ),
+    gate: options.taskGate,
   };
 }
 
