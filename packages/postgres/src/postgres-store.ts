@@ -241,11 +241,14 @@ export class PostgresStore implements Store {
   }
 
   claimRuns(owner: string, now: number, ttlMs: number, limit: number): Promise<readonly string[]> {
+    // No read waits for a claim: which runs it takes is known only once it is done, and a read of
+    // one of them that overlaps the claim may see the run before it, as if it had come first.
+    // (Waiting would hold every read up behind the batch ahead of each poll.)
     return this.write(async () => {
       const ids = await claimRuns(this.pool, this.t, owner, now, ttlMs, limit);
       for (const id of ids) this.queue.forgive(id);
       return ids;
-    }, 'all');
+    }, []);
   }
 
   claimRun(runId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
@@ -408,9 +411,9 @@ export class PostgresStore implements Store {
 
   /**
    * Runs another write in its turn among the batched ones; `runs`: the runs whose reads must wait
-   * for it (`'all'` when not known beforehand).
+   * for it.
    */
-  private async write<T>(fn: () => Promise<T>, runs: readonly string[] | 'all'): Promise<T> {
+  private async write<T>(fn: () => Promise<T>, runs: readonly string[]): Promise<T> {
     if (this.closed) throw storeClosed();
     return this.queue.task(fn, runs);
   }

@@ -54,30 +54,42 @@ describe('WriteQueue.idleFor', () => {
     expect(applied).toEqual([['a1'], ['b1']]);
   });
 
-  it('waits for a task queued before the read, which may write to any run', async () => {
+  it('waits for a task queued before the read that names its run', async () => {
     const { queue, release } = controlledQueue();
     void queue.push({ runId: 'a', name: 'a1' });
     let taskDone = false;
     const task = queue.task(async () => {
       taskDone = true;
       await Promise.resolve();
-    });
-    const forOther = queue.idleFor('other');
-    const forA = queue.idleFor('a');
-    expect(await settled(forOther)).toBe(false);
+    }, ['b']);
+    const forB = queue.idleFor('b');
+    // The task runs after the batch ahead of it, so a read of 'b' waits for both.
+    expect(await settled(forB)).toBe(false);
     release();
     await task;
     expect(taskDone).toBe(true);
-    expect(await settled(forOther)).toBe(true);
-    expect(await settled(forA)).toBe(true);
+    expect(await settled(forB)).toBe(true);
     // Nothing queued any more: at once.
     expect(await settled(queue.idleFor('a'))).toBe(true);
+  });
+
+  it('lets a read pass a task that names no run (a claim)', async () => {
+    const { queue, release } = controlledQueue();
+    void queue.push({ runId: 'a', name: 'a1' });
+    let finish = (): void => undefined;
+    const claim = queue.task(() => new Promise<void>((resolve) => (finish = resolve)), []);
+    expect(await settled(queue.idleFor('b'))).toBe(true);
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(await settled(queue.idleFor('a'))).toBe(true);
+    finish();
+    await claim;
   });
 
   it('waits for a batch of the run queued after a task', async () => {
     const { queue, release } = controlledQueue();
     let finishTask = (): void => undefined;
-    void queue.task(() => new Promise<void>((resolve) => (finishTask = resolve)));
+    void queue.task(() => new Promise<void>((resolve) => (finishTask = resolve)), ['a']);
     void queue.push({ runId: 'a', name: 'a1' });
     const forA = queue.idleFor('a');
     await new Promise((r) => setImmediate(r));

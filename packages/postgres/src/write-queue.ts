@@ -21,11 +21,7 @@ interface Queued<Op> {
 
 type Job<Op> = { readonly done: Promise<void>; readonly finish: () => void } & (
   | { readonly kind: 'batch'; readonly items: Queued<Op>[] }
-  | {
-      readonly kind: 'task';
-      readonly run: () => Promise<void>;
-      readonly runs: readonly string[] | 'all';
-    }
+  | { readonly kind: 'task'; readonly run: () => Promise<void>; readonly runs: readonly string[] }
 );
 
 export class WriteQueue<Op> {
@@ -37,8 +33,6 @@ export class WriteQueue<Op> {
   private draining = false;
   /** Per run, the last queued job that writes to it (until that job is done). */
   private readonly lastOfRun = new Map<string, Job<Op>>();
-  /** The last queued task that may write to any run, until it is done. */
-  private lastTask: Job<Op> | undefined;
 
   constructor(
     private readonly write: BatchWriter<Op>,
@@ -70,11 +64,10 @@ export class WriteQueue<Op> {
   }
 
   /**
-   * Runs `fn` after every write queued before it and before any queued after it. `runs` says which
-   * runs it may write to (what a read of a run waits for, `idleFor`): `'all'` (the default) when
-   * that is not known beforehand.
+   * Runs `fn` after every write queued before it and before any queued after it. `runs` names the
+   * runs whose reads must see it (what a read of a run waits for, `idleFor`).
    */
-  task<T>(fn: () => Promise<T>, runs: readonly string[] | 'all' = 'all'): Promise<T> {
+  task<T>(fn: () => Promise<T>, runs: readonly string[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // Never rejects, and a function that throws at once fails only its own call.
       const job = this.add({
@@ -82,8 +75,7 @@ export class WriteQueue<Op> {
         run: () => Promise.resolve().then(fn).then(resolve, reject),
         runs,
       });
-      if (runs === 'all') this.lastTask = job;
-      else for (const run of runs) this.lastOfRun.set(run, job);
+      for (const run of runs) this.lastOfRun.set(run, job);
     });
   }
 
@@ -94,22 +86,16 @@ export class WriteQueue<Op> {
 
   /**
    * Resolves when every write to the run queued so far has been applied (or has failed): its
-   * batched writes and tasks, and the tasks that may write to any run. Writes to other runs are
-   * not waited for.
+   * batched writes and the tasks that name it. Writes to other runs are not waited for.
    */
   idleFor(runId: string): Promise<void> {
-    const ofRun = this.lastOfRun.get(runId);
-    const task = this.lastTask;
-    if (ofRun === undefined) return task?.done ?? Promise.resolve();
-    if (task === undefined) return ofRun.done;
-    // Jobs end in the order they were queued: the later of the two is the one to wait for.
-    return this.jobs.indexOf(task) > this.jobs.indexOf(ofRun) ? task.done : ofRun.done;
+    return this.lastOfRun.get(runId)?.done ?? Promise.resolve();
   }
 
   private add(
     job:
       | { kind: 'batch'; items: Queued<Op>[] }
-      | { kind: 'task'; run: () => Promise<void>; runs: readonly string[] | 'all' },
+      | { kind: 'task'; run: () => Promise<void>; runs: readonly string[] },
   ): Job<Op> {
     let finish = (): void => undefined;
     const done = new Promise<void>((resolve) => {
@@ -127,9 +113,7 @@ export class WriteQueue<Op> {
 
   /** The job is done: nothing needs to wait for it any more. */
   private forget(job: Job<Op>): void {
-    if (this.lastTask === job) this.lastTask = undefined;
     const runs = job.kind === 'batch' ? job.items.map((item) => this.runOf(item.op)) : job.runs;
-    if (runs === 'all') return;
     for (const run of runs) {
       if (run !== undefined && this.lastOfRun.get(run) === job) this.lastOfRun.delete(run);
     }
