@@ -206,6 +206,7 @@ describe('the REST API', () => {
     expect(badStatus.statusCode).toBe(400);
     const badLimit = await app.inject({ url: '/api/v1/workflows?limit=501' });
     expect(badLimit.statusCode).toBe(400);
+    expect(badLimit.json<ErrorBody>().error.message).toBe('`querystring.limit` must be <= 500');
     const badCursor = await app.inject({ url: '/api/v1/workflows?cursor=xyz' });
     expect(badCursor.json<ErrorBody>().error.code).toBe('INVALID_CURSOR');
   });
@@ -243,7 +244,18 @@ describe('REST errors', () => {
       payload: { definitio: {} },
     });
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json<ErrorBody>().error.code).toBe('INVALID_REQUEST');
+    expect(unknown.json<ErrorBody>().error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: 'unknown field `body.definitio`',
+    });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/v1/workflows',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'definition: x',
+    });
+    expect(notJson.statusCode).toBe(415);
+    expect(notJson.json<ErrorBody>().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const neither = await app.inject({ method: 'POST', url: '/api/v1/workflows', payload: {} });
     expect(neither.json<ErrorBody>().error.message).toContain('either `definition`');
     const inputs = await app.inject({

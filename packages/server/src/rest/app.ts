@@ -61,6 +61,8 @@ export async function buildRestApp(options: RestAppOptions): Promise<FastifyInst
     if (request.body === undefined && request.method !== 'GET') request.body = {};
     done();
   });
+  // Bodies are JSON only: any other type (fastify also parses text/plain) is a 415 that says so.
+  app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   await app.register(swagger, {
     openapi: {

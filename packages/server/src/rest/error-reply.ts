@@ -66,7 +66,7 @@ function report(err: FastifyError | ServiceError | Error): Reported {
     return {
       status: 400,
       code: 'INVALID_REQUEST',
-      message: fe.message,
+      message: validationMessage(fe.validationContext ?? 'request', fe.validation),
       details: fe.validation.map((v) => ({
         path: v.instancePath,
         message: v.message,
@@ -105,6 +105,34 @@ function report(err: FastifyError | ServiceError | Error): Reported {
     code: 'INTERNAL',
     message: 'internal error (the server log has the details)',
   };
+}
+
+type Violation = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * What the schema found wrong, with the field named: "unknown field `body.definitio`", "missing
+ * field `body.decision`", "`querystring.limit` must be <= 500".
+ */
+export function validationMessage(context: string, violations: readonly Violation[]): string {
+  const field = (path: string, key?: unknown): string => {
+    const parts = [context, ...path.split('/').filter((p) => p !== '')];
+    if (typeof key === 'string') parts.push(key);
+    return `\`${parts.join('.')}\``;
+  };
+  const said = violations.map((v) => {
+    const params = v.params as Record<string, unknown>;
+    switch (v.keyword) {
+      case 'additionalProperties':
+        return `unknown field ${field(v.instancePath, params['additionalProperty'])}`;
+      case 'required':
+        return `missing field ${field(v.instancePath, params['missingProperty'])}`;
+      case 'enum':
+        return `${field(v.instancePath)} must be one of ${(params['allowedValues'] as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
+      default:
+        return `${field(v.instancePath)} ${v.message ?? 'is invalid'}`;
+    }
+  });
+  return [...new Set(said)].join('; ');
 }
 
 export function errorBody(requestId: string, r: Omit<Reported, 'status'>): ErrorBody {
