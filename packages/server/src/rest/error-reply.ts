@@ -120,7 +120,7 @@ export function validationMessage(context: string, violations: readonly Violatio
     return `\`${parts.join('.')}\``;
   };
   const said = violations.map((v) => {
-    const params = v.params as Record<string, unknown>;
+    const params = v.params;
     switch (v.keyword) {
       case 'additionalProperties':
         return `unknown field ${field(v.instancePath, params['additionalProperty'])}`;
