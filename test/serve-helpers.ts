@@ -64,6 +64,16 @@ export async function serve(dir: string, extra: readonly string[] = []): Promise
   return { ...s, url: await s.ready };
 }
 
+/** The gRPC address of a server started with `--grpc-port 0`, read from its "grpc listening" line. */
+export async function grpcAddress(server: Served): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const port = /grpc listening on 127\.0\.0\.1:(\d+)/.exec(server.stderr())?.[1];
+    if (port !== undefined) return `127.0.0.1:${port}`;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the server printed no gRPC address: ${server.stderr()}`);
+}
+
 /** Three tasks, the middle one sleeping `ms`: a run slow enough to control, kill or cut off. */
 export const slow = (ms: number): Record<string, unknown> => ({
   apiVersion: 'orchestrator.llm/v1',

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGrpcClient } from '@llm-orchestrator/server';
 import { tempDir } from './cli-durable-helpers.js';
-import { call, createKeys, serve } from './serve-helpers.js';
+import { call, createKeys, grpcAddress, serve } from './serve-helpers.js';
 
 const hello = {
   apiVersion: 'orchestrator.llm/v1',
@@ -24,12 +24,7 @@ describe('the secured service', () => {
     const dir = tempDir('llmo-secure-');
     const { viewer, operator } = await createKeys(dir, { viewer: 'viewer', operator: 'operator' });
     const server = await serve(dir, ['--auth', 'api-keys', '--grpc-port', '0']);
-    let grpcPort: string | undefined;
-    for (let i = 0; i < 100 && grpcPort === undefined; i++) {
-      grpcPort = /grpc listening on 127\.0\.0\.1:(\d+)/.exec(server.stderr())?.[1];
-      if (grpcPort === undefined) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(grpcPort).toBeDefined();
+    const grpc = await grpcAddress(server);
     const api = `${server.url}/api/v1/workflows`;
 
     // REST: no key, a wrong key, a viewer starting, an operator starting, a viewer reading.
@@ -50,9 +45,9 @@ describe('the secured service', () => {
     expect((await call(`${server.url}/health`, undefined)).status).toBe(200);
 
     // gRPC: the same service, the same keys.
-    const asOperator = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`, { apiKey: operator });
-    const asViewer = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`, { apiKey: viewer });
-    const anonymous = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`);
+    const asOperator = createGrpcClient(grpc, { apiKey: operator });
+    const asViewer = createGrpcClient(grpc, { apiKey: viewer });
+    const anonymous = createGrpcClient(grpc);
     try {
       const run = await asOperator.execute({ definition: hello });
       let detail = await asViewer.status(run.id);
@@ -90,7 +85,7 @@ describe('the secured service', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ error: { code: 'TOO_MANY_FAILED_ATTEMPTS' } });
-    const blocked = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`, { apiKey: viewer });
+    const blocked = createGrpcClient(grpc, { apiKey: viewer });
     try {
       await expect(blocked.list({})).rejects.toMatchObject({
         kind: 'rate_limited',

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGrpcClient } from '@llm-orchestrator/server';
 import { tempDir } from './cli-durable-helpers.js';
-import { serve } from './serve-helpers.js';
+import { grpcAddress, serve } from './serve-helpers.js';
 
 const task = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   id,
@@ -224,12 +224,7 @@ describe('bad input to the service', () => {
   it('is a 4xx naming the problem, over HTTP and gRPC, never a 500 or a stack trace', async () => {
     const dir = tempDir('llmo-bad-input-');
     const server = await serve(dir, ['--grpc-port', '0', '--body-limit', '128kb']);
-    let grpcPort: string | undefined;
-    for (let i = 0; i < 100 && grpcPort === undefined; i++) {
-      grpcPort = /grpc listening on 127\.0\.0\.1:(\d+)/.exec(server.stderr())?.[1];
-      if (grpcPort === undefined) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(grpcPort).toBeDefined();
+    const grpc = await grpcAddress(server);
 
     // Every case is checked before any is judged: a failure shows all the differences at once.
     const seen: Record<string, unknown>[] = [];
@@ -274,7 +269,7 @@ describe('bad input to the service', () => {
     );
 
     // gRPC: the same checks, as statuses.
-    const client = createGrpcClient(`127.0.0.1:${grpcPort ?? ''}`);
+    const client = createGrpcClient(grpc);
     try {
       await expect(client.execute({ definition: cyclic })).rejects.toMatchObject({
         kind: 'invalid',
