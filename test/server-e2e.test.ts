@@ -102,6 +102,16 @@ describe('llm-orchestrator serve', () => {
     expect(s.stderr()).toContain('refusing to listen on 0.0.0.0 without authentication');
   });
 
+  it('refuses a --trust-proxy entry that is not an address or a range', async () => {
+    const s = spawnCli(['serve', '--port', '0', '--trust-proxy', '10.0.0.0/8,proxy.local'], {
+      LLM_ORCHESTRATOR_HOME: tempDir('llmo-serve-'),
+      LLM_ORCHESTRATOR_STORE: '',
+    });
+    s.ready.catch(() => undefined);
+    expect(await s.exited).toBe(2);
+    expect(s.stderr()).toContain('not an IP address or CIDR range: "proxy.local"');
+  });
+
   it('finishes a run after the server is killed mid-run and restarted on the same store', async () => {
     const dir = tempDir('llmo-serve-');
     const first = await serve(dir);

@@ -51,6 +51,10 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
     .option('--port <port>', 'the port to listen on; 0 picks a free one', '8080')
     .option('--body-limit <size>', 'the largest request body (bytes, or 512kb, 2mb)', '1mb')
     .option('--grpc-port <port>', 'also serve gRPC on this port (0 picks a free one)')
+    .option(
+      '--trust-proxy <addresses>',
+      'reverse proxies (IPs, CIDR ranges, comma-separated) whose X-Forwarded-For names the caller',
+    )
     .addOption(
       new Option(
         '--auth <mode>',
@@ -75,6 +79,7 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
           bodyLimit: string;
           grpcPort?: string;
           otlpEndpoint?: string;
+          trustProxy?: string;
         },
     ) => {
       setExit(
@@ -85,6 +90,9 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
           bodyLimit: parseBytes(opts.bodyLimit),
           ...(opts.grpcPort === undefined ? {} : { grpcPort: parsePort(opts.grpcPort) }),
           ...(opts.otlpEndpoint === undefined ? {} : { otlpEndpoint: opts.otlpEndpoint }),
+          ...(opts.trustProxy === undefined
+            ? {}
+            : { trustProxy: opts.trustProxy.split(',').filter((a) => a.trim() !== '') }),
           ...(opts.auth === undefined ? {} : { auth: opts.auth }),
           ...(opts.jwtIssuer === undefined ? {} : { jwtIssuer: opts.jwtIssuer }),
           ...(opts.jwtAudience === undefined ? {} : { jwtAudience: opts.jwtAudience }),

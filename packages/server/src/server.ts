@@ -6,6 +6,7 @@
 import type { Engine, LogSink, Store } from '@llm-orchestrator/core';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { assertSafeBind } from './auth/authenticator.js';
+import type { ProxyTrust } from './auth/client-address.js';
 import type { Authenticator, MetricsSource } from './contract.js';
 import { NO_AUTHENTICATION } from './rest/authentication.js';
 import { buildRestApp } from './rest/app.js';
@@ -30,6 +31,8 @@ export interface OrchestratorServerOptions {
   readonly claim?: boolean | Parameters<Engine['work']>[0];
   /** How often an idle event stream sends a keep-alive comment (default 15 s). */
   readonly sseKeepAliveMs?: number;
+  /** The proxies whose X-Forwarded-For gives the caller's address (`trustProxies([...])`). */
+  readonly trustProxy?: ProxyTrust;
 }
 
 export interface ListenOptions {
@@ -66,6 +69,7 @@ export async function createOrchestratorServer(
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.sseKeepAliveMs === undefined ? {} : { sseKeepAliveMs: options.sseKeepAliveMs }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   let stopClaiming: (() => void) | undefined;
   let closing: Promise<void> | undefined;

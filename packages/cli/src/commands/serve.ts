@@ -6,7 +6,7 @@
  * authentication it listens on a loopback address only. Stops on SIGINT or SIGTERM: no more
  * requests, runs in progress here are released for another process to continue.
  */
-import type { Authenticator, GrpcServer } from '@llm-orchestrator/server';
+import type { Authenticator, GrpcServer, ProxyTrust } from '@llm-orchestrator/server';
 import type { Store } from '@llm-orchestrator/core';
 import { describeStore, openEngineSession, type StoreOptions } from '../session.js';
 import { poller } from '../watch.js';
@@ -30,6 +30,8 @@ export interface ServeCommandOptions extends StoreOptions, ServeAuthOptions {
   readonly bodyLimit?: number;
   /** Where traces go (OTLP/HTTP); default `OTEL_EXPORTER_OTLP_ENDPOINT`, else nowhere. */
   readonly otlpEndpoint?: string;
+  /** The reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the caller. */
+  readonly trustProxy?: readonly string[];
 }
 
 function jsonLog(level: string, message: string, fields: Readonly<Record<string, unknown>>): void {
@@ -62,6 +64,22 @@ async function authenticatorFor(
   });
 }
 
+/** `--trust-proxy`, checked before anything is opened (a malformed entry is a usage error). */
+async function proxyTrustFor(
+  entries: readonly string[] | undefined,
+): Promise<ProxyTrust | undefined> {
+  if (entries === undefined) return undefined;
+  const { AuthConfigError, trustProxies } = await loadServer();
+  try {
+    return trustProxies(entries);
+  } catch (err) {
+    throw new AuthConfigError(
+      `--trust-proxy: ${err instanceof Error ? err.message : String(err)}`,
+      'give IP addresses or CIDR ranges, separated by commas: 10.0.0.0/8,127.0.0.1',
+    );
+  }
+}
+
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
   const {
     assertSafeBind,
@@ -70,6 +88,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     createTracing,
     startGrpcServer,
   } = await loadServer();
+  const trustProxy = await proxyTrustFor(options.trustProxy);
   const poll = poller();
   const session = await openEngineSession(options);
   try {
@@ -87,6 +106,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       authenticator,
       metrics,
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+      ...(trustProxy === undefined ? {} : { trustProxy }),
       logger: { level: options.verbose === true ? 'debug' : 'info', stream: process.stderr },
       log: jsonLog,
     });
@@ -103,6 +123,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
           host: options.host,
           port: options.grpcPort,
           log: jsonLog,
+          ...(trustProxy === undefined ? {} : { trustProxy }),
         });
         process.stderr.write(`grpc listening on ${options.host}:${String(grpc.port)}\n`);
       }

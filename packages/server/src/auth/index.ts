@@ -24,6 +24,7 @@ export {
   type AuthenticatorSettings,
 } from './authenticator.js';
 export { AuthConfigError } from './errors.js';
+export { clientAddress, TRUST_NO_PROXY, trustProxies, type ProxyTrust } from './client-address.js';
 export { limitAuthFailures, type AuthFailureLimitOptions } from './failure-limit.js';
 export { ROLES, type Principal, type Role } from '../contract.js';
 export {

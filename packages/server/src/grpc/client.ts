@@ -30,6 +30,8 @@ export interface GrpcClientOptions {
   readonly token?: string;
   /** Default: plaintext. `credentials.createSsl(...)` for TLS. */
   readonly credentials?: ChannelCredentials;
+  /** Metadata sent with every call besides the credentials (`x-request-id`, tracing headers...). */
+  readonly metadata?: Readonly<Record<string, string>>;
   /** Deadline of each unary call, in ms; default none. */
   readonly timeoutMs?: number;
   /** Where proto/orchestrator.proto is; default: found from this module. */
@@ -70,6 +72,7 @@ export function createGrpcClient(address: string, options: GrpcClientOptions = {
 
   const metadata = (): Metadata => {
     const m = new Metadata();
+    for (const [key, value] of Object.entries(options.metadata ?? {})) m.set(key, value);
     if (options.apiKey !== undefined) m.set('x-api-key', options.apiKey);
     if (options.token !== undefined) m.set('authorization', `Bearer ${options.token}`);
     return m;

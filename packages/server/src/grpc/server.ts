@@ -38,6 +38,7 @@ import {
   type TaskDecisionRequestMessage,
 } from './proto.js';
 import { toGrpcStatus } from './status.js';
+import { clientAddress, TRUST_NO_PROXY, type ProxyTrust } from '../auth/client-address.js';
 
 export interface GrpcServerOptions {
   readonly api: OrchestratorApi;
@@ -54,6 +55,8 @@ export interface GrpcServerOptions {
   readonly maxMessageBytes?: number;
   /** Where unexpected (INTERNAL) errors are logged, with their stack. */
   readonly log?: LogSink;
+  /** The proxies whose `x-forwarded-for` metadata gives the caller's address (default: none). */
+  readonly trustProxy?: ProxyTrust;
 }
 
 export interface GrpcServer {
@@ -204,8 +207,15 @@ function implementation(
 ): UntypedServiceImplementation {
   const { api, authenticator, log } = options;
 
-  const authenticate = (call: { metadata: Metadata; getPeer(): string }): Promise<Principal> =>
-    authenticator.authenticate(headersOf(call.metadata), peerHost(call.getPeer()));
+  const trust = options.trustProxy ?? TRUST_NO_PROXY;
+  const authenticate = (call: { metadata: Metadata; getPeer(): string }): Promise<Principal> => {
+    const headers = headersOf(call.metadata);
+    const peer = peerHost(call.getPeer());
+    return authenticator.authenticate(
+      headers,
+      clientAddress(peer, headers['x-forwarded-for'], trust),
+    );
+  };
 
   const failure = (method: MethodName, err: unknown): ReturnType<typeof toGrpcStatus> => {
     const status = toGrpcStatus(err);

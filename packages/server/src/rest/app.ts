@@ -13,6 +13,7 @@ import { registerRegistryRoutes } from './routes-registry.js';
 import { registerRunRoutes } from './routes-runs.js';
 import { logRun } from './run-log.js';
 import { errorBody as errorBodySchema, runDetail, runInfo } from './schemas.js';
+import type { ProxyTrust } from '../auth/client-address.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -28,6 +29,8 @@ export interface RestAppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** How often an idle event stream sends a keep-alive comment (default 15 s). */
   readonly sseKeepAliveMs?: number;
+  /** The proxies whose X-Forwarded-For gives the caller's address (default: none). */
+  readonly trustProxy?: ProxyTrust;
 }
 
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
@@ -43,6 +46,8 @@ export async function buildRestApp(options: RestAppOptions): Promise<FastifyInst
   const app = fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // `request.ip`, which the failed-attempt limit counts by and the logs show.
+    trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
