@@ -113,7 +113,7 @@ type Violation = NonNullable<FastifyError['validation']>[number];
  * What the schema found wrong, with the field named: "unknown field `body.definitio`", "missing
  * field `body.decision`", "`querystring.limit` must be <= 500".
  */
-export function validationMessage(context: string, violations: readonly Violation[]): string {
+function validationMessage(context: string, violations: readonly Violation[]): string {
   const field = (path: string, key?: unknown): string => {
     const parts = [context, ...path.split('/').filter((p) => p !== '')];
     if (typeof key === 'string') parts.push(key);
@@ -126,8 +126,6 @@ export function validationMessage(context: string, violations: readonly Violatio
         return `unknown field ${field(v.instancePath, params['additionalProperty'])}`;
       case 'required':
         return `missing field ${field(v.instancePath, params['missingProperty'])}`;
-      case 'enum':
-        return `${field(v.instancePath)} must be one of ${(params['allowedValues'] as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
       default:
         return `${field(v.instancePath)} ${v.message ?? 'is invalid'}`;
     }
