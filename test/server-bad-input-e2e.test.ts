@@ -80,6 +80,15 @@ const cases: readonly Case[] = [
     says: 'either `definition`',
   },
   {
+    what: 'a registration without its definition',
+    method: 'POST',
+    path: '/api/v1/registry',
+    body: {},
+    status: 400,
+    code: 'INVALID_REQUEST',
+    says: 'missing field `body.definition`',
+  },
+  {
     what: 'a cycle',
     method: 'POST',
     path: runs,
@@ -294,7 +303,7 @@ describe('bad input to the service', () => {
     // Still serving; the log lines of the bad requests carry their ids, and hold no stack trace.
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     const log = server.stderr();
-    for (const i of [0, 4, 14]) expect(log).toContain(`"requestId":"bad-${String(i)}"`);
+    for (const i of [0, 5, 15]) expect(log).toContain(`"requestId":"bad-${String(i)}"`);
     expect(log).not.toMatch(/\n\s+at /);
     expect(log).not.toContain('"statusCode":500');
     server.child.kill('SIGTERM');
