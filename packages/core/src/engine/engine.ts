@@ -97,8 +97,8 @@ export class Engine {
     this.leaseTtlMs = options.leaseTtlMs ?? 15_000;
     this.lastGood = new LastGoodOutputs(
       this.store.durable ? this.store.cache : undefined,
-      (err) => {
-        log('warn', 'the cached fallback outputs could not be stored', {
+      (err, failed) => {
+        log('warn', `the cached fallback outputs could not be ${failed}`, {
           error: err instanceof Error ? err.message : String(err),
         });
       },
@@ -226,7 +226,8 @@ export class Engine {
     const now = this.clock.now();
     const run = new RunState(id, plan, resolved, this.base, now, this.write);
     this.runs.set(run);
-    void this.preloadFallbacks(plan);
+    // What the plan's `cached` fallbacks may serve, loaded while the run starts.
+    void this.lastGood.preload(plan, now);
     const { hash, definition: stored } = this.definitions.of(plan);
     this.durability.putDefinition(hash, stored);
     this.durability.create(run, {
@@ -336,7 +337,7 @@ export class Engine {
     let restarted = false;
     try {
       const plan = await this.definitions.planFor(record.definition);
-      await this.preloadFallbacks(plan);
+      await this.lastGood.preload(plan, this.clock.now());
       const loaded = await loadJournal(store, runId);
       run = new RunState(runId, plan, record.inputs, this.base, record.createdAt, this.write);
       run.restore(loaded.replayed, loaded.seq);
@@ -394,16 +395,6 @@ export class Engine {
   /** Fails a task waiting for approval with `ApprovalRejected`, wherever its run runs. */
   reject(runId: string, taskId: string, decision: Decision = {}): Promise<RunHandle | undefined> {
     return decideTask(this.decisionDeps(), runId, taskId, 'reject', decision);
-  }
-
-  /** What the plan's `cached` fallbacks may serve, loaded from the store while the run starts. */
-  private async preloadFallbacks(plan: Plan): Promise<void> {
-    if (!plan.tasks.some((t) => t.fallback?.strategy === 'cached')) return;
-    await this.lastGood.preload(plan, this.clock.now()).catch((err: unknown) => {
-      this.log('warn', 'the cached fallback outputs could not be loaded', {
-        error: err instanceof Error ? err.message : String(err),
-      });
-    });
   }
 
   private decisionDeps(): DecisionDeps {

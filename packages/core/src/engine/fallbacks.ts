@@ -44,7 +44,8 @@ export class LastGoodOutputs {
 
   constructor(
     private readonly store?: KeyValueCache,
-    private readonly onError: (err: unknown) => void = () => undefined,
+    /** A store write or read that failed: the outputs are kept (or missed) in memory only. */
+    private readonly onError: (err: unknown, failed: 'stored' | 'loaded') => void = () => undefined,
     private readonly maxEntries = 10_000,
   ) {}
 
@@ -64,20 +65,29 @@ export class LastGoodOutputs {
   remember(workflow: string, taskId: string, outputs: Record<string, unknown>, at: number): void {
     const key = this.key(workflow, taskId);
     this.set(key, { outputs, at });
-    this.store?.put(`fallback:${key}`, { outputs, at }, at).catch(this.onError);
+    this.store?.put(`fallback:${key}`, { outputs, at }, at).catch((err: unknown) => {
+      this.onError(err, 'stored');
+    });
   }
 
-  /** Loads from the store what the plan's tasks with a `cached` fallback last gave, if unknown here. */
+  /**
+   * Loads from the store what the plan's tasks with a `cached` fallback last gave, if unknown here.
+   * Never rejects: a failed read is reported to `onError`.
+   */
   async preload(plan: Plan, now: number): Promise<void> {
     if (this.store === undefined) return;
-    for (const t of plan.tasks) {
-      if (t.fallback?.strategy !== 'cached') continue;
-      const key = this.key(plan.name, t.id);
-      if (this.entries.has(key)) continue;
-      const hit = await this.store.get(`fallback:${key}`, now, { includeExpired: true });
-      if (hit !== undefined && isCachedOutputs(hit.value) && !this.entries.has(key)) {
-        this.set(key, hit.value);
+    try {
+      for (const t of plan.tasks) {
+        if (t.fallback?.strategy !== 'cached') continue;
+        const key = this.key(plan.name, t.id);
+        if (this.entries.has(key)) continue;
+        const hit = await this.store.get(`fallback:${key}`, now, { includeExpired: true });
+        if (hit !== undefined && isCachedOutputs(hit.value) && !this.entries.has(key)) {
+          this.set(key, hit.value);
+        }
       }
+    } catch (err) {
+      this.onError(err, 'loaded');
     }
   }
 
