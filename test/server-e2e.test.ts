@@ -92,24 +92,28 @@ describe('llm-orchestrator serve', () => {
     expect(await server.exited).toBe(0);
   });
 
-  it('refuses a non-loopback host without authentication', async () => {
-    const s = spawnCli(['serve', '--host', '0.0.0.0', '--port', '0'], {
+  /** `serve` with these arguments on a fresh state dir: its exit code and standard error. */
+  async function serveRefused(
+    args: readonly string[],
+  ): Promise<{ code: number | null; stderr: string }> {
+    const s = spawnCli(['serve', '--port', '0', ...args], {
       LLM_ORCHESTRATOR_HOME: tempDir('llmo-serve-'),
       LLM_ORCHESTRATOR_STORE: '',
     });
     s.ready.catch(() => undefined);
-    expect(await s.exited).toBe(2);
-    expect(s.stderr()).toContain('refusing to listen on 0.0.0.0 without authentication');
+    return { code: await s.exited, stderr: s.stderr() };
+  }
+
+  it('refuses a non-loopback host without authentication', async () => {
+    const { code, stderr } = await serveRefused(['--host', '0.0.0.0']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('refusing to listen on 0.0.0.0 without authentication');
   });
 
   it('refuses a --trust-proxy entry that is not an address or a range', async () => {
-    const s = spawnCli(['serve', '--port', '0', '--trust-proxy', '10.0.0.0/8,proxy.local'], {
-      LLM_ORCHESTRATOR_HOME: tempDir('llmo-serve-'),
-      LLM_ORCHESTRATOR_STORE: '',
-    });
-    s.ready.catch(() => undefined);
-    expect(await s.exited).toBe(2);
-    expect(s.stderr()).toContain('not an IP address or CIDR range: "proxy.local"');
+    const { code, stderr } = await serveRefused(['--trust-proxy', '10.0.0.0/8,proxy.local']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('not an IP address or CIDR range: "proxy.local"');
   });
 
   it('finishes a run after the server is killed mid-run and restarted on the same store', async () => {
